@@ -1,0 +1,43 @@
+// Package cluster yields the Kubernetes cluster the platform runs on and the one explicit
+// Kubernetes provider every in-cluster object uses.
+package cluster
+
+import (
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/components/credential"
+)
+
+// Existing is a cluster the customer already runs. Without a kubeconfig the provider uses the
+// ambient one (KUBECONFIG or ~/.kube/config), as kubectl would.
+type Existing struct {
+	Kubeconfig credential.Secret `json:"kubeconfig"`
+	Context    string            `json:"context"`
+}
+
+// Args selects the backend.
+type Args struct {
+	Mode     string
+	Existing *Existing
+}
+
+// Cluster is the component. Provider is the Kubernetes provider bound to it.
+type Cluster struct {
+	pulumi.ResourceState
+	// Kubeconfig is secret; empty when the ambient kubeconfig is used.
+	Kubeconfig pulumi.StringOutput
+	Provider   *kubernetes.Provider
+}
+
+// New registers the component and its Kubernetes provider.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	c := &Cluster{}
+	if err := ctx.RegisterComponentResource("workfx:cluster:Cluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	if err := c.useExisting(ctx, name, args.Existing); err != nil {
+		return nil, err
+	}
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"kubeconfig": c.Kubeconfig})
+}

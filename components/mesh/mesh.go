@@ -1,0 +1,296 @@
+// Package mesh renders the Istio policy for the apps: mTLS STRICT, the ingress Gateway and routes,
+// traffic policy (timeouts, retries, connection pools, outlier detection), JWT authentication and
+// authorization, and telemetry. Specs are typed Go values, not hand-built maps.
+package mesh
+
+import (
+	"fmt"
+
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/components/kube"
+)
+
+// Istio API versions (v1 is served by Istio 1.22 and later).
+const (
+	networkingAPI = "networking.istio.io/v1"
+	securityAPI   = "security.istio.io/v1"
+	telemetryAPI  = "telemetry.istio.io/v1"
+)
+
+// Service is one app as the mesh sees it.
+type Service struct {
+	Name string
+	Port int
+	// Public routes the app through the ingress Gateway on the API host.
+	Public bool
+	// Timeout (Istio duration) and Retries on its routes.
+	Timeout string
+	Retries int
+	// MaxConnections bounds the connection pool to it.
+	MaxConnections int
+	// OpenPaths are reachable without a token (health checks).
+	OpenPaths []string
+	// MetricsPath is scraped by Prometheus from MetricsNamespace.
+	MetricsPath string
+}
+
+// JWT is the token public routes require.
+type JWT struct {
+	Issuer    string
+	JWKSURI   string
+	Audiences []string
+}
+
+// Args configure the mesh policy.
+type Args struct {
+	Namespace         pulumi.StringInput
+	NamespaceName     string
+	Host              string
+	TLSCredentialName string
+	GatewaySelector   map[string]string
+	JWT               JWT
+	MetricsNamespace  string
+	TracingPercent    int
+	Services          []Service
+	Labels            map[string]string
+}
+
+// Mesh is the component.
+type Mesh struct {
+	pulumi.ResourceState
+	GatewayName string
+}
+
+// New renders the policy CRs. Callers order it after whatever installs the Istio CRDs
+// (pulumi.DependsOn on the component reaches every CR).
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Mesh, error) {
+	m := &Mesh{GatewayName: "workfx-ai"}
+	if err := ctx.RegisterComponentResource("workfx:mesh:Policy", name, m, opts...); err != nil {
+		return nil, err
+	}
+	r := &renderer{ctx: ctx, parent: m, args: args}
+
+	r.add(securityAPI, "PeerAuthentication", "default", peerAuthenticationSpec{MTLS: mtls{Mode: "STRICT"}})
+	r.add(telemetryAPI, "Telemetry", "default", telemetrySpec{
+		AccessLogging: []accessLogging{{Providers: []providerRef{{Name: "envoy"}}}},
+		Tracing:       []tracing{{RandomSamplingPercentage: float64(args.TracingPercent)}},
+	})
+
+	var public []Service
+	for _, s := range args.Services {
+		if s.Public {
+			public = append(public, s)
+		}
+	}
+	if len(public) > 0 {
+		r.add(networkingAPI, "Gateway", m.GatewayName, gatewaySpec{
+			Selector: args.GatewaySelector,
+			Servers: []server{
+				{Port: port{Number: 443, Name: "https", Protocol: "HTTPS"}, Hosts: []string{args.Host},
+					TLS: &serverTLS{Mode: "SIMPLE", CredentialName: args.TLSCredentialName, MinProtocolVersion: "TLSV1_2"}},
+				{Port: port{Number: 80, Name: "http", Protocol: "HTTP"}, Hosts: []string{args.Host},
+					TLS: &serverTLS{HTTPSRedirect: true}},
+			},
+		})
+	}
+
+	for _, s := range args.Services {
+		fqdn := fmt.Sprintf("%s.%s.svc.cluster.local", s.Name, args.NamespaceName)
+		hosts, gateways := []string{fqdn}, []string{"mesh"}
+		if s.Public {
+			hosts = append(hosts, args.Host)
+			gateways = append(gateways, args.NamespaceName+"/"+m.GatewayName)
+		}
+		r.add(networkingAPI, "VirtualService", s.Name, virtualServiceSpec{
+			Hosts:    hosts,
+			Gateways: gateways,
+			HTTP: []httpRoute{{
+				Route:   []routeDestination{{Destination: destination{Host: fqdn, Port: &portSelector{Number: s.Port}}}},
+				Timeout: s.Timeout,
+				Retries: &retries{Attempts: s.Retries, PerTryTimeout: s.Timeout, RetryOn: "gateway-error,connect-failure,refused-stream"},
+			}},
+		})
+		r.add(networkingAPI, "DestinationRule", s.Name, destinationRuleSpec{
+			Host: fqdn,
+			TrafficPolicy: trafficPolicy{
+				TLS: clientTLS{Mode: "ISTIO_MUTUAL"},
+				ConnectionPool: connectionPool{
+					TCP:  tcpPool{MaxConnections: s.MaxConnections, ConnectTimeout: "5s"},
+					HTTP: httpPool{HTTP1MaxPendingRequests: s.MaxConnections, HTTP2MaxRequests: s.MaxConnections * 10, MaxRequestsPerConnection: 100},
+				},
+				OutlierDetection: outlierDetection{
+					Consecutive5xxErrors: 5, Interval: "30s", BaseEjectionTime: "30s", MaxEjectionPercent: 50,
+				},
+			},
+		})
+	}
+
+	for _, s := range public {
+		selector := &workloadSelector{MatchLabels: map[string]string{"app.kubernetes.io/name": s.Name}}
+		r.add(securityAPI, "RequestAuthentication", s.Name+"-jwt", requestAuthenticationSpec{
+			Selector: selector,
+			JWTRules: []jwtRule{{Issuer: args.JWT.Issuer, JWKSURI: args.JWT.JWKSURI, Audiences: args.JWT.Audiences, ForwardOriginalToken: true}},
+		})
+		rules := []authzRule{
+			// Any request carrying a valid token.
+			{From: []ruleFrom{{Source: source{RequestPrincipals: []string{"*"}}}}},
+			// The other apps of the namespace (service to service, authenticated by mTLS).
+			{From: []ruleFrom{{Source: source{Namespaces: []string{args.NamespaceName}}}}},
+		}
+		if len(s.OpenPaths) > 0 {
+			rules = append(rules, authzRule{To: []ruleTo{{Operation: operation{Methods: []string{"GET"}, Paths: s.OpenPaths}}}})
+		}
+		if s.MetricsPath != "" && args.MetricsNamespace != "" {
+			rules = append(rules, authzRule{
+				From: []ruleFrom{{Source: source{Namespaces: []string{args.MetricsNamespace}}}},
+				To:   []ruleTo{{Operation: operation{Methods: []string{"GET"}, Paths: []string{s.MetricsPath}}}},
+			})
+		}
+		r.add(securityAPI, "AuthorizationPolicy", s.Name+"-require-jwt", authorizationPolicySpec{
+			Selector: selector, Action: "ALLOW", Rules: rules,
+		})
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return m, ctx.RegisterResourceOutputs(m, pulumi.Map{"gateway": pulumi.String(m.GatewayName)})
+}
+
+type renderer struct {
+	ctx    *pulumi.Context
+	parent pulumi.Resource
+	args   *Args
+	err    error
+}
+
+// add registers one CR. The resource name carries the kind so a VirtualService and a
+// DestinationRule for the same app do not collide.
+func (r *renderer) add(apiVersion, kind, name string, spec any) {
+	if r.err != nil {
+		return
+	}
+	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: r.args.Namespace, Labels: kube.StringMap(r.args.Labels)}
+	_, r.err = kube.CustomResource(r.ctx, kindPrefix(kind)+"-"+name, apiVersion, kind, meta, spec, pulumi.Parent(r.parent))
+}
+
+func kindPrefix(kind string) string {
+	return map[string]string{
+		"PeerAuthentication": "pa", "Telemetry": "telemetry", "Gateway": "gw", "VirtualService": "vs",
+		"DestinationRule": "dr", "RequestAuthentication": "ra", "AuthorizationPolicy": "authz",
+	}[kind]
+}
+
+// The Istio API shapes used here (field names as in the Istio CRDs).
+type (
+	mtls                      struct{ Mode string `json:"mode"` }
+	peerAuthenticationSpec    struct{ MTLS mtls `json:"mtls"` }
+	providerRef               struct{ Name string `json:"name"` }
+	accessLogging             struct{ Providers []providerRef `json:"providers"` }
+	tracing                   struct{ RandomSamplingPercentage float64 `json:"randomSamplingPercentage"` }
+	telemetrySpec             struct {
+		AccessLogging []accessLogging `json:"accessLogging"`
+		Tracing       []tracing       `json:"tracing"`
+	}
+	port struct {
+		Number   int    `json:"number"`
+		Name     string `json:"name"`
+		Protocol string `json:"protocol"`
+	}
+	serverTLS struct {
+		Mode               string `json:"mode,omitempty"`
+		CredentialName     string `json:"credentialName,omitempty"`
+		MinProtocolVersion string `json:"minProtocolVersion,omitempty"`
+		HTTPSRedirect      bool   `json:"httpsRedirect,omitempty"`
+	}
+	server struct {
+		Port  port       `json:"port"`
+		Hosts []string   `json:"hosts"`
+		TLS   *serverTLS `json:"tls,omitempty"`
+	}
+	gatewaySpec struct {
+		Selector map[string]string `json:"selector"`
+		Servers  []server          `json:"servers"`
+	}
+	portSelector struct{ Number int `json:"number"` }
+	destination  struct {
+		Host string        `json:"host"`
+		Port *portSelector `json:"port,omitempty"`
+	}
+	routeDestination struct{ Destination destination `json:"destination"` }
+	retries          struct {
+		Attempts      int    `json:"attempts"`
+		PerTryTimeout string `json:"perTryTimeout,omitempty"`
+		RetryOn       string `json:"retryOn,omitempty"`
+	}
+	httpRoute struct {
+		Route   []routeDestination `json:"route"`
+		Timeout string             `json:"timeout,omitempty"`
+		Retries *retries           `json:"retries,omitempty"`
+	}
+	virtualServiceSpec struct {
+		Hosts    []string    `json:"hosts"`
+		Gateways []string    `json:"gateways"`
+		HTTP     []httpRoute `json:"http"`
+	}
+	clientTLS struct{ Mode string `json:"mode"` }
+	tcpPool   struct {
+		MaxConnections int    `json:"maxConnections"`
+		ConnectTimeout string `json:"connectTimeout"`
+	}
+	httpPool struct {
+		HTTP1MaxPendingRequests  int `json:"http1MaxPendingRequests"`
+		HTTP2MaxRequests         int `json:"http2MaxRequests"`
+		MaxRequestsPerConnection int `json:"maxRequestsPerConnection"`
+	}
+	connectionPool struct {
+		TCP  tcpPool  `json:"tcp"`
+		HTTP httpPool `json:"http"`
+	}
+	outlierDetection struct {
+		Consecutive5xxErrors int    `json:"consecutive5xxErrors"`
+		Interval             string `json:"interval"`
+		BaseEjectionTime     string `json:"baseEjectionTime"`
+		MaxEjectionPercent   int    `json:"maxEjectionPercent"`
+	}
+	trafficPolicy struct {
+		TLS              clientTLS        `json:"tls"`
+		ConnectionPool   connectionPool   `json:"connectionPool"`
+		OutlierDetection outlierDetection `json:"outlierDetection"`
+	}
+	destinationRuleSpec struct {
+		Host          string        `json:"host"`
+		TrafficPolicy trafficPolicy `json:"trafficPolicy"`
+	}
+	workloadSelector struct{ MatchLabels map[string]string `json:"matchLabels"` }
+	jwtRule          struct {
+		Issuer               string   `json:"issuer"`
+		JWKSURI              string   `json:"jwksUri"`
+		Audiences            []string `json:"audiences,omitempty"`
+		ForwardOriginalToken bool     `json:"forwardOriginalToken"`
+	}
+	requestAuthenticationSpec struct {
+		Selector *workloadSelector `json:"selector"`
+		JWTRules []jwtRule         `json:"jwtRules"`
+	}
+	source struct {
+		RequestPrincipals []string `json:"requestPrincipals,omitempty"`
+		Namespaces        []string `json:"namespaces,omitempty"`
+	}
+	ruleFrom  struct{ Source source `json:"source"` }
+	operation struct {
+		Methods []string `json:"methods,omitempty"`
+		Paths   []string `json:"paths,omitempty"`
+	}
+	ruleTo    struct{ Operation operation `json:"operation"` }
+	authzRule struct {
+		From []ruleFrom `json:"from,omitempty"`
+		To   []ruleTo   `json:"to,omitempty"`
+	}
+	authorizationPolicySpec struct {
+		Selector *workloadSelector `json:"selector"`
+		Action   string            `json:"action"`
+		Rules    []authzRule       `json:"rules"`
+	}
+)

@@ -1,0 +1,298 @@
+// Package plan runs the program in-process under the Pulumi SDK's mock monitor, records every
+// resource registration, and renders the record as Kubernetes manifests, plan.json and a summary.
+// The offline `plan` command and the test suite both use it.
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Resource is one registration, as the engine would have received it.
+type Resource struct {
+	URN            string   `json:"urn"`
+	Type           string   `json:"type"`
+	Name           string   `json:"name"`
+	Custom         bool     `json:"custom"`
+	Parent         string   `json:"parent,omitempty"`
+	Dependencies   []string `json:"dependencies,omitempty"`
+	Provider       string   `json:"provider,omitempty"`
+	Protect        bool     `json:"protect"`
+	RetainOnDelete bool     `json:"retainOnDelete"`
+	// DeleteBeforeReplace and IgnoreChanges matter when reviewing stateful resources.
+	DeleteBeforeReplace bool     `json:"deleteBeforeReplace,omitempty"`
+	IgnoreChanges       []string `json:"ignoreChanges,omitempty"`
+	// AdditionalSecretOutputs are output properties the program asked to keep secret.
+	AdditionalSecretOutputs []string `json:"additionalSecretOutputs,omitempty"`
+	// SecretInputs are the paths of input values that are secret.
+	SecretInputs []string `json:"secretInputs,omitempty"`
+
+	inputs resource.PropertyMap
+}
+
+// Inputs returns the inputs as plain Go values; secret values are redacted unless showSecrets.
+func (r *Resource) Inputs(showSecrets bool) map[string]any {
+	return plainMap(r.inputs, showSecrets)
+}
+
+// Input returns the plain value at a dotted path of the inputs (e.g. "spec.replicas"), and
+// whether that value or anything inside it is secret. Missing paths return nil.
+func (r *Resource) Input(path string) (any, bool) {
+	v := resource.NewObjectProperty(r.inputs)
+	for _, part := range strings.Split(path, ".") {
+		for v.IsSecret() {
+			v = v.SecretValue().Element
+		}
+		if !v.IsObject() {
+			return nil, false
+		}
+		v = v.ObjectValue()[resource.PropertyKey(part)]
+	}
+	return plainValue(v, true), containsSecret(v)
+}
+
+// Str is Input for string values ("" when missing or not a string).
+func (r *Resource) Str(path string) string {
+	v, _ := r.Input(path)
+	s, _ := v.(string)
+	return s
+}
+
+// IsKubernetes reports whether the resource is a Kubernetes object (not a provider or Helm release).
+func (r *Resource) IsKubernetes() bool {
+	return strings.HasPrefix(r.Type, "kubernetes:") && r.Type != "kubernetes:helm.sh/v3:Release"
+}
+
+// APIVersionKind derives a Kubernetes object's apiVersion and kind from its type token
+// (kubernetes:apps/v1:Deployment → apps/v1, Deployment; core/v1 → v1; *Patch kinds → the kind).
+func (r *Resource) APIVersionKind() (string, string) {
+	parts := strings.SplitN(r.Type, ":", 3)
+	if len(parts) != 3 {
+		return "", ""
+	}
+	apiVersion, kind := parts[1], strings.TrimSuffix(parts[2], "Patch")
+	apiVersion = strings.TrimPrefix(apiVersion, "core/")
+	if v := r.Str("apiVersion"); v != "" {
+		apiVersion = v
+	}
+	if k := r.Str("kind"); k != "" {
+		kind = k
+	}
+	return apiVersion, kind
+}
+
+// Recorder is the mock monitor: it records each registration and returns plausible outputs.
+type Recorder struct {
+	project, stack string
+
+	mu        sync.Mutex
+	resources []*Resource
+	// Outputs lets a test or a backend add computed outputs per type (e.g. a cluster endpoint).
+	Outputs map[string]func(inputs resource.PropertyMap) resource.PropertyMap
+	// Invokes answers provider functions by token.
+	Invokes map[string]func(args resource.PropertyMap) resource.PropertyMap
+}
+
+// NewRecorder returns a recorder for the project and stack (they form the URNs).
+func NewRecorder(project, stack string) *Recorder {
+	return &Recorder{project: project, stack: stack,
+		Outputs: map[string]func(resource.PropertyMap) resource.PropertyMap{},
+		Invokes: map[string]func(resource.PropertyMap) resource.PropertyMap{}}
+}
+
+var _ pulumi.MockResourceMonitor = (*Recorder)(nil)
+
+// NewResource records a registration.
+func (m *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpc := args.RegisterRPC
+	r := &Resource{Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Provider: args.Provider, inputs: args.Inputs}
+	if rpc != nil {
+		r.Parent = rpc.GetParent()
+		r.Dependencies = uniqueSorted(rpc.GetDependencies())
+		r.Protect = rpc.GetProtect()
+		r.RetainOnDelete = rpc.GetRetainOnDelete()
+		r.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
+		r.IgnoreChanges = rpc.GetIgnoreChanges()
+		r.AdditionalSecretOutputs = rpc.GetAdditionalSecretOutputs()
+	}
+	r.URN = m.urn(r.Parent, r.Type, r.Name)
+	r.SecretInputs = secretPaths("", resource.NewObjectProperty(args.Inputs))
+
+	m.mu.Lock()
+	m.resources = append(m.resources, r)
+	m.mu.Unlock()
+
+	outputs := args.Inputs.Copy()
+	if strings.HasPrefix(r.Type, "kubernetes:") {
+		ensureMetadataName(outputs, args.Name)
+	}
+	if f, ok := m.Outputs[r.Type]; ok {
+		for k, v := range f(args.Inputs) {
+			outputs[k] = v
+		}
+	}
+	return args.Name + "-id", outputs, nil
+}
+
+// Call answers an invoke.
+func (m *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	if f, ok := m.Invokes[args.Token]; ok {
+		return f(args.Args), nil
+	}
+	return resource.PropertyMap{}, nil
+}
+
+// urn mirrors the mock monitor's URN scheme (parent type chain included).
+func (m *Recorder) urn(parent, typ, name string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(m.stack), tokens.PackageName(m.project), parentType, tokens.Type(typ), name))
+}
+
+// Resources returns the record sorted by URN (registration order is concurrent, hence random).
+func (m *Recorder) Resources() []*Resource {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := append([]*Resource(nil), m.resources...)
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
+}
+
+func ensureMetadataName(outputs resource.PropertyMap, name string) {
+	meta, ok := outputs["metadata"]
+	if !ok || !meta.IsObject() {
+		outputs["metadata"] = resource.NewObjectProperty(resource.PropertyMap{"name": resource.NewStringProperty(name)})
+		return
+	}
+	obj := meta.ObjectValue().Copy()
+	if _, ok := obj["name"]; !ok {
+		obj["name"] = resource.NewStringProperty(name)
+	}
+	outputs["metadata"] = resource.NewObjectProperty(obj)
+}
+
+func uniqueSorted(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func containsSecret(v resource.PropertyValue) bool {
+	return v.ContainsSecrets()
+}
+
+// secretPaths lists where secret values sit in an input tree.
+func secretPaths(path string, v resource.PropertyValue) []string {
+	switch {
+	case v.IsSecret():
+		return []string{path}
+	case v.IsObject():
+		var out []string
+		for _, k := range v.ObjectValue().StableKeys() {
+			out = append(out, secretPaths(join(path, string(k)), v.ObjectValue()[k])...)
+		}
+		return out
+	case v.IsArray():
+		var out []string
+		for i, e := range v.ArrayValue() {
+			out = append(out, secretPaths(fmt.Sprintf("%s[%d]", path, i), e)...)
+		}
+		return out
+	}
+	return nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// Redacted is what a secret value renders as without --show-secrets.
+const Redacted = "[secret]"
+
+// redacted keeps the shape of a secret (an object's keys stay visible, so a Secret's manifest
+// still shows its contract and stays valid) and hides every leaf.
+func redacted(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return redacted(v.SecretValue().Element)
+	case v.IsObject():
+		out := map[string]any{}
+		for k, e := range v.ObjectValue() {
+			out[string(k)] = redacted(e)
+		}
+		return out
+	case v.IsArray():
+		out := make([]any, 0, len(v.ArrayValue()))
+		for _, e := range v.ArrayValue() {
+			out = append(out, redacted(e))
+		}
+		return out
+	}
+	return Redacted
+}
+
+func plainMap(m resource.PropertyMap, showSecrets bool) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if strings.HasPrefix(string(k), "__") {
+			continue // SDK bookkeeping such as __defaults
+		}
+		out[string(k)] = plainValue(v, showSecrets)
+	}
+	return out
+}
+
+func plainValue(v resource.PropertyValue, showSecrets bool) any {
+	switch {
+	case v.IsSecret():
+		if !showSecrets {
+			return redacted(v.SecretValue().Element)
+		}
+		return plainValue(v.SecretValue().Element, showSecrets)
+	case v.IsNull():
+		return nil
+	case v.IsBool():
+		return v.BoolValue()
+	case v.IsNumber():
+		n := v.NumberValue()
+		if n == float64(int64(n)) {
+			return int64(n)
+		}
+		return n
+	case v.IsString():
+		return v.StringValue()
+	case v.IsArray():
+		out := make([]any, 0, len(v.ArrayValue()))
+		for _, e := range v.ArrayValue() {
+			out = append(out, plainValue(e, showSecrets))
+		}
+		return out
+	case v.IsObject():
+		return plainMap(v.ObjectValue(), showSecrets)
+	case v.IsComputed(), v.IsOutput():
+		return "[unknown]"
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN)
+	case v.IsAsset(), v.IsArchive():
+		return "[asset]"
+	}
+	return fmt.Sprintf("%v", v)
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/workfx/workfx-platform/internal/plan"
+	"github.com/workfx/workfx-platform/stacks"
+)
+
+type planSummary struct {
+	Project      string            `json:"project"`
+	Stack        string            `json:"stack"`
+	Resources    int               `json:"resources"`
+	ByType       map[string]int    `json:"byType"`
+	Dependencies map[string]string `json:"dependencies"`
+	Manifests    int               `json:"manifests"`
+	OutDir       string            `json:"outDir"`
+}
+
+// planCommand runs the program offline and writes what it would deploy. Exit codes: 0 ok,
+// 1 invalid config or program error, 2 bad usage.
+func planCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	stack := fs.String("stack", "", "stack name (reads Pulumi.<stack>.yaml)")
+	out := fs.String("out", "", "output directory (default out/<stack>)")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	showSecrets := fs.Bool("show-secrets", false, "show secret values")
+	dir := fs.String("dir", ".", "project directory")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *stack == "" {
+		fmt.Fprintln(stderr, "plan: --stack is required")
+		return 2
+	}
+	if *out == "" {
+		*out = filepath.Join("out", *stack)
+	}
+
+	sc, err := plan.LoadStackConfig(*dir, *stack)
+	if err != nil {
+		fmt.Fprintf(stderr, "plan: %v\n", err)
+		return 1
+	}
+	// Validate first: a config error prints every problem and registers nothing.
+	cfg, err := stacks.LoadConfig(sc.Raw)
+	if err != nil {
+		fmt.Fprintf(stderr, "stack %s: %v\n", *stack, err)
+		return 1
+	}
+	p, err := plan.Run(sc, stacks.Run, nil)
+	if err != nil {
+		var cerr *stacks.ConfigError
+		if errors.As(err, &cerr) {
+			fmt.Fprintf(stderr, "stack %s: %v\n", *stack, cerr)
+		} else {
+			fmt.Fprintf(stderr, "stack %s: program failed: %v\n", *stack, err)
+		}
+		return 1
+	}
+
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		fmt.Fprintf(stderr, "plan: %v\n", err)
+		return 1
+	}
+	n, err := p.WriteManifests(*out, *showSecrets)
+	if err == nil {
+		err = writePlanJSON(p, filepath.Join(*out, "plan.json"), *showSecrets, cfg)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "plan: writing output: %v\n", err)
+		return 1
+	}
+
+	s := planSummary{Project: p.Project, Stack: p.Stack, Resources: len(p.Resources), ByType: p.CountByType(),
+		Dependencies: cfg.Modes(), Manifests: n, OutDir: *out}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(s)
+		return 0
+	}
+	printSummary(stdout, s)
+	return 0
+}
+
+func writePlanJSON(p *plan.Plan, path string, showSecrets bool, cfg *stacks.Config) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return p.WriteJSON(f, showSecrets, map[string]any{"dependencies": cfg.Modes()})
+}
+
+func printSummary(w io.Writer, s planSummary) {
+	fmt.Fprintf(w, "Plan for %s/%s: %d resources, %d Kubernetes manifests\n\n", s.Project, s.Stack, s.Resources, s.Manifests)
+	fmt.Fprintln(w, "Dependencies:")
+	for _, k := range sortedKeys(s.Dependencies) {
+		fmt.Fprintf(w, "  %-14s %s\n", k, s.Dependencies[k])
+	}
+	fmt.Fprintln(w, "\nResources by type:")
+	for _, k := range sortedKeys(s.ByType) {
+		fmt.Fprintf(w, "  %4d  %s\n", s.ByType[k], k)
+	}
+	fmt.Fprintf(w, "\nWrote %s/manifests.yaml, %s/manifests/ and %s/plan.json\n", s.OutDir, s.OutDir, s.OutDir)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,412 @@
+package stacks
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/components/cluster"
+	"github.com/workfx/workfx-platform/components/credential"
+	"github.com/workfx/workfx-platform/components/kafka"
+	"github.com/workfx/workfx-platform/components/mesh"
+	"github.com/workfx/workfx-platform/components/monitoring"
+	"github.com/workfx/workfx-platform/components/postgres"
+	"github.com/workfx/workfx-platform/components/redis"
+	"github.com/workfx/workfx-platform/components/search"
+	"github.com/workfx/workfx-platform/components/secrets"
+	"github.com/workfx/workfx-platform/components/storage"
+	"github.com/workfx/workfx-platform/components/workload"
+)
+
+// partOf labels every object this program renders in the cluster.
+var partOf = map[string]string{
+	"app.kubernetes.io/part-of":    "workfx-ai",
+	"app.kubernetes.io/managed-by": "pulumi",
+}
+
+// dependencies are the resolved endpoints every app is wired from, whatever their backend.
+type dependencies struct {
+	postgres *postgres.Endpoint
+	redis    *redis.Endpoint
+	kafka    *kafka.Endpoint
+	search   *search.Endpoint // nil when Elasticsearch is disabled
+	storage  storage.Buckets
+}
+
+// Build composes the platform from a validated Config. It is the only place that composes.
+func Build(ctx *pulumi.Context, cfg *Config) error {
+	cl, err := cluster.New(ctx, "cluster", &cluster.Args{Mode: cfg.Cluster.Mode, Existing: cfg.Cluster.Existing})
+	if err != nil {
+		return err
+	}
+	k8s := pulumi.Providers(cl.Provider)
+
+	deps, err := buildDependencies(ctx, cfg)
+	if err != nil {
+		return err
+	}
+
+	ns, err := workload.NewNamespace(ctx, "namespace", &workload.NamespaceArgs{
+		Name:   cfg.Cluster.Namespace,
+		Create: On(cfg.Cluster.CreateNamespace),
+		Labels: namespaceLabels(cfg),
+	}, k8s)
+	if err != nil {
+		return err
+	}
+
+	secretArgs, err := contractArgs(ctx, cfg, deps)
+	if err != nil {
+		return err
+	}
+	secretArgs.Namespace = ns.Name
+	secretArgs.Labels = partOf
+	contract, err := secrets.New(ctx, "contract", secretArgs, k8s)
+	if err != nil {
+		return err
+	}
+
+	var meshServices []mesh.Service
+	var targets []monitoring.Target
+	appNames := pulumi.StringArray{}
+	for _, def := range appCatalog {
+		a := def.config(cfg)
+		if !appEnabled(*a) {
+			continue
+		}
+		spec := appSpec(cfg, def, a, deps, contract)
+		spec.Namespace = ns.Name
+		// The contract Secrets exist before the first pod reads them.
+		spec.DependsOn = []pulumi.Resource{contract}
+		if _, err := workload.New(ctx, def.Name, spec, k8s); err != nil {
+			return err
+		}
+		appNames = append(appNames, pulumi.String(def.Name))
+		meshServices = append(meshServices, meshService(def, a))
+		if def.MetricsPath != "" {
+			targets = append(targets, monitoring.Target{Name: def.Name, Port: def.Port, MetricsPath: def.MetricsPath})
+		}
+	}
+
+	if cfg.Mesh.Mode == ModeExisting {
+		if _, err := mesh.New(ctx, "mesh", &mesh.Args{
+			Namespace:         ns.Name,
+			NamespaceName:     cfg.Cluster.Namespace,
+			Host:              cfg.Mesh.Host,
+			TLSCredentialName: cfg.Mesh.TLSCredentialName,
+			GatewaySelector:   cfg.Mesh.GatewaySelector,
+			JWT:               mesh.JWT{Issuer: cfg.Mesh.JWT.Issuer, JWKSURI: cfg.Mesh.JWT.JWKSURI, Audiences: cfg.Mesh.JWT.Audiences},
+			MetricsNamespace:  metricsNamespace(cfg),
+			TracingPercent:    cfg.Mesh.TracingSamplingPercent,
+			Services:          meshServices,
+			Labels:            partOf,
+		}, k8s); err != nil {
+			return err
+		}
+	}
+	if usesServiceMonitors(cfg) && len(targets) > 0 {
+		if _, err := monitoring.New(ctx, "monitoring", &monitoring.Args{
+			Namespace:      ns.Name,
+			NamespaceName:  cfg.Cluster.Namespace,
+			Labels:         merge(partOf, cfg.Monitoring.ServiceMonitorLabels),
+			ScrapeInterval: cfg.Monitoring.ScrapeInterval,
+			MeshTLS:        cfg.Mesh.Mode != ModeDisabled,
+			Targets:        targets,
+		}, k8s); err != nil {
+			return err
+		}
+	}
+
+	ctx.Export("namespace", ns.Name)
+	ctx.Export("apps", appNames)
+	ctx.Export("kubeconfig", cl.Kubeconfig)
+	ctx.Export("postgresHost", deps.postgres.Host)
+	ctx.Export("kafkaBootstrapServers", deps.kafka.BootstrapServers)
+	if cfg.Mesh.Mode != ModeDisabled {
+		ctx.Export("apiUrl", pulumi.String("https://"+cfg.Mesh.Host))
+	}
+	return nil
+}
+
+func buildDependencies(ctx *pulumi.Context, cfg *Config) (*dependencies, error) {
+	pg, err := postgres.New(ctx, "postgres", &postgres.Args{Mode: cfg.Postgres.Mode, Existing: cfg.Postgres.Existing})
+	if err != nil {
+		return nil, err
+	}
+	rd, err := redis.New(ctx, "redis", &redis.Args{Mode: cfg.Redis.Mode, Existing: cfg.Redis.Existing})
+	if err != nil {
+		return nil, err
+	}
+	kf, err := kafka.New(ctx, "kafka", &kafka.Args{
+		Mode: cfg.Kafka.Mode, Topics: cfg.Kafka.Topics, ConsumerGroupPrefix: cfg.Kafka.ConsumerGroupPrefix, Existing: cfg.Kafka.Existing,
+	})
+	if err != nil {
+		return nil, err
+	}
+	st, err := storage.New(ctx, "object-storage", &storage.Args{Mode: cfg.ObjectStorage.Mode, Existing: cfg.ObjectStorage.Existing})
+	if err != nil {
+		return nil, err
+	}
+	deps := &dependencies{postgres: &pg.Endpoint, redis: &rd.Endpoint, kafka: &kf.Endpoint, storage: st.Buckets}
+	if cfg.Elasticsearch.Mode == ModeExisting {
+		es, err := search.New(ctx, "elasticsearch", &search.Args{Mode: cfg.Elasticsearch.Mode, Existing: cfg.Elasticsearch.Existing})
+		if err != nil {
+			return nil, err
+		}
+		deps.search = &es.Endpoint
+	}
+	return deps, nil
+}
+
+// generated returns the configured credential, or a random one when none is given. Generated
+// values live in the (encrypted) stack state and the contract Secret.
+func generated(ctx *pulumi.Context, name string, value credential.Secret, ref *credential.Ref) (credential.Source, error) {
+	if src := credential.FromConfig(value, ref); src.IsSet() {
+		return src, nil
+	}
+	pw, err := random.NewRandomPassword(ctx, name, &random.RandomPasswordArgs{
+		Length:  pulumi.Int(64),
+		Special: pulumi.Bool(false),
+	})
+	if err != nil {
+		return credential.Source{}, err
+	}
+	return credential.FromOutput(pw.Result), nil
+}
+
+func contractArgs(ctx *pulumi.Context, cfg *Config, deps *dependencies) (*secrets.Args, error) {
+	cr := cfg.Credentials
+	adminKey, err := generated(ctx, "admin-jwt-key", cr.AdminJWTKey, cr.AdminJWTKeyRef)
+	if err != nil {
+		return nil, err
+	}
+	aiKey, err := generated(ctx, "ai-jwt-key", cr.AIJWTKey, cr.AIJWTKeyRef)
+	if err != nil {
+		return nil, err
+	}
+	dataSecret, err := generated(ctx, "data-secret", cr.DataSecret, cr.DataSecretRef)
+	if err != nil {
+		return nil, err
+	}
+	args := &secrets.Args{
+		Postgres: deps.postgres,
+		Redis:    deps.redis,
+		Kafka:    deps.kafka,
+		Search:   deps.search,
+		JWT: secrets.JWTArgs{
+			AdminKey: adminKey, AIKey: aiKey,
+			AdminIssuer: cfg.Settings.JWT.AdminIssuer, AdminAudience: cfg.Settings.JWT.AdminAudience,
+			AIIssuer: cfg.Settings.JWT.AIIssuer, AIAudience: cfg.Settings.JWT.AIAudience,
+		},
+		DataSecret:      dataSecret,
+		JinaAPIKey:      credential.FromConfig(cr.JinaAPIKey, cr.JinaAPIKeyRef),
+		EmbeddingAPIKey: credential.FromConfig(cr.EmbeddingAPIKey, cr.EmbeddingAPIKeyRef),
+		RerankAPIKey:    credential.FromConfig(cr.RerankAPIKey, cr.RerankAPIKeyRef),
+		LLMAPIKey:       credential.FromConfig(cr.LLMAPIKey, cr.LLMAPIKeyRef),
+	}
+	rasaPro, rasaServices := appEnabled(cfg.Apps.RasaPro), appEnabled(cfg.Apps.RasaProServices)
+	if rasaPro || rasaServices {
+		args.RasaLicense = credential.FromConfig(cr.RasaProLicense, cr.RasaProLicenseRef)
+		args.RasaKafka = true
+	}
+	if rasaServices {
+		args.AnalyticsDBURL = credential.FromConfig(cr.AnalyticsDBURL, cr.AnalyticsDBURLRef)
+		if !args.AnalyticsDBURL.IsSet() {
+			args.AnalyticsDBURL = credential.FromOutput(postgresURL(deps.postgres))
+		}
+	}
+	return args, nil
+}
+
+// postgresURL composes Rasa Pro Services' RASA_ANALYTICS_DB_URL from the Postgres endpoint
+// (validation guarantees the password is a value here, not a reference).
+func postgresURL(pg *postgres.Endpoint) pulumi.StringOutput {
+	return pulumi.All(pg.Host, pg.Database, pg.Username, pg.Password.Value).ApplyT(func(v []any) string {
+		u := url.URL{
+			Scheme:   "postgresql",
+			User:     url.UserPassword(v[2].(string), v[3].(string)),
+			Host:     fmt.Sprintf("%s:%d", v[0].(string), pg.Port),
+			Path:     "/" + v[1].(string),
+			RawQuery: "sslmode=" + url.QueryEscape(pg.SSLMode),
+		}
+		return u.String()
+	}).(pulumi.StringOutput)
+}
+
+func namespaceLabels(cfg *Config) map[string]string {
+	labels := merge(partOf, map[string]string{"pod-security.kubernetes.io/warn": "restricted"})
+	if cfg.Mesh.Mode != ModeDisabled {
+		labels["istio-injection"] = "enabled"
+	} else {
+		// Without sidecars (whose init container needs NET_ADMIN) every pod meets "restricted".
+		labels["pod-security.kubernetes.io/enforce"] = "restricted"
+	}
+	return labels
+}
+
+func metricsNamespace(cfg *Config) string {
+	if cfg.Monitoring.Mode == ModeDisabled {
+		return ""
+	}
+	return cfg.Monitoring.Namespace
+}
+
+func usesServiceMonitors(cfg *Config) bool {
+	return cfg.Monitoring.Mode != ModeDisabled && On(cfg.Monitoring.PrometheusOperator)
+}
+
+func meshService(def appDef, a *AppConfig) mesh.Service {
+	open := []string{def.HealthPath}
+	return mesh.Service{
+		Name: def.Name, Port: def.Port, Public: def.Public,
+		Timeout: a.Timeout, Retries: *a.Retries, MaxConnections: a.MaxConnections,
+		OpenPaths: open, MetricsPath: def.MetricsPath,
+	}
+}
+
+// image applies the registry override: a repository that starts with a registry host has the
+// host replaced; one without (Docker Hub style) gets the registry prefixed.
+func image(registry string, img ImageConfig) string {
+	repo := img.Repository
+	if registry != "" {
+		if host, rest, ok := cutRegistry(repo); ok && host != "" {
+			repo = registry + "/" + rest
+		} else {
+			repo = registry + "/" + repo
+		}
+	}
+	return repo + ":" + img.Tag
+}
+
+func cutRegistry(repo string) (host, rest string, ok bool) {
+	for i := 0; i < len(repo); i++ {
+		if repo[i] == '/' {
+			first := repo[:i]
+			for _, c := range first {
+				if c == '.' || c == ':' {
+					return first, repo[i+1:], true
+				}
+			}
+			if first == "localhost" {
+				return first, repo[i+1:], true
+			}
+			return "", repo, false
+		}
+	}
+	return "", repo, false
+}
+
+func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract *secrets.Contract) *workload.Spec {
+	spec := &workload.Spec{
+		Name:        def.Name,
+		Image:       image(cfg.Images.Registry, a.Image),
+		Args:        def.Args,
+		Replicas:    a.Replicas,
+		MaxReplicas: a.MaxReplicas,
+		Resources: workload.Resources{
+			RequestCPU: a.Resources.Requests.CPU, RequestMemory: a.Resources.Requests.Memory,
+			LimitCPU: a.Resources.Limits.CPU, LimitMemory: a.Resources.Limits.Memory,
+		},
+		Port:                    def.Port,
+		HealthPath:              def.HealthPath,
+		MetricsPath:             def.MetricsPath,
+		StartupFailureThreshold: def.StartupFailureThreshold,
+		WritablePaths:           def.WritablePaths,
+		PullSecret:              cfg.Images.PullSecret,
+		Labels:                  partOf,
+		Config: pulumi.StringMap{
+			"ENVIRONMENT": pulumi.String(cfg.Environment),
+			"LOG_LEVEL":   pulumi.String(cfg.Settings.LogLevel),
+			"ENABLE_OTEL": pulumi.String(strconv.FormatBool(On(cfg.Settings.EnableOtel))),
+			"PORT":        pulumi.String(strconv.Itoa(def.Port)),
+		},
+	}
+	for _, g := range def.Secrets {
+		for _, e := range contract.Env(g) {
+			spec.SecretEnv = append(spec.SecretEnv, workload.SecretEnv{Name: e.Env, Ref: e.Ref})
+		}
+	}
+
+	var ports []int
+	if def.WorkfxSettings {
+		workfxSettings(cfg, deps, spec.Config)
+		ports = append(ports, deps.postgres.Port, deps.redis.Port, 443)
+		ports = append(ports, deps.kafka.Ports...)
+		if deps.search != nil {
+			ports = append(ports, deps.search.Port)
+		}
+	}
+	if def.Rasa {
+		caFile := rasaKafkaSettings(deps.kafka, spec)
+		if def.Name == "rasa-pro" {
+			spec.Files = append(spec.Files, workload.File{Key: "endpoints.yml", Content: rasaEndpoints(deps.kafka.SASL(), caFile), MountPath: "/app/endpoints.yml"})
+		} else {
+			ports = append(ports, deps.postgres.Port) // the analytics database
+		}
+		ports = append(ports, deps.kafka.Ports...)
+	}
+
+	spec.Network = workload.Network{EgressTCPPorts: ports, MetricsNamespace: metricsNamespace(cfg)}
+	if cfg.Mesh.Mode != ModeDisabled {
+		spec.Network.EgressNamespaces = []string{cfg.Mesh.IstioNamespace}
+		if def.Public {
+			spec.Network.IngressNamespaces = []string{cfg.Mesh.GatewayNamespace}
+		}
+	}
+	if def.MetricsPath != "" && !usesServiceMonitors(cfg) {
+		spec.PodAnnotations = monitoring.PodAnnotations(monitoring.Target{Name: def.Name, Port: def.Port, MetricsPath: def.MetricsPath})
+	}
+	return spec
+}
+
+// workfxSettings are the non-secret settings of seed 001 (`config:` and `workfx.storage`).
+func workfxSettings(cfg *Config, deps *dependencies, m pulumi.StringMap) {
+	st := deps.storage
+	m["CLOUD_PROVIDER"] = pulumi.String(cfg.Cloud)
+	m["KA_NAME"] = pulumi.String(cfg.Customer)
+	m["POSTGRES_SSLMODE"] = pulumi.String(deps.postgres.SSLMode)
+	m["ELASTICSEARCH_ENABLED"] = pulumi.String(strconv.FormatBool(deps.search != nil))
+	m["STORAGE_TYPE"] = pulumi.String(st.Type)
+	m["BUCKET_URI_PATH"] = st.Endpoint
+	m["ADMIN_BUCKET_NAME"] = pulumi.String(st.Names.Admin)
+	m["USER_BUCKET_NAME"] = pulumi.String(st.Names.User)
+	m["PUBLIC_BUCKET_NAME"] = pulumi.String(st.Names.Public)
+	m["EMAIL_BUCKET_NAME"] = pulumi.String(st.Names.Email)
+	m["TOOLS_IMAGE_BUCKET_NAME"] = pulumi.String(st.Names.ToolsImage)
+	for prefix, model := range map[string]ModelConfig{"EMBEDDING": cfg.Settings.Models.Embedding, "RERANK": cfg.Settings.Models.Rerank, "LLM": cfg.Settings.Models.LLM} {
+		m[prefix+"_PROVIDER"] = pulumi.String(model.Provider)
+		m[prefix+"_MODEL"] = pulumi.String(model.Name)
+		m[prefix+"_BASE_URL"] = pulumi.String(model.BaseURL)
+	}
+}
+
+// rasaKafkaSettings adds seed 000's Kafka variables (the non-secret ones) and the CA file, and
+// returns the CA path ("" without a private CA).
+func rasaKafkaSettings(k *kafka.Endpoint, spec *workload.Spec) string {
+	spec.Config["KAFKA_BROKER_ADDRESS"] = k.BootstrapServers
+	spec.Config["KAFKA_TOPIC"] = pulumi.String(k.Topics.RasaEvents)
+	spec.Config["KAFKA_SECURITY_PROTOCOL"] = pulumi.String(k.SecurityProtocol)
+	if k.SASL() {
+		spec.Config["KAFKA_SASL_MECHANISM"] = pulumi.String(k.SASLMechanism)
+	}
+	if k.CACertificate == "" {
+		return ""
+	}
+	const caPath = "/app/CAroot.pem"
+	spec.Config["KAFKA_SSL_CA_LOCATION"] = pulumi.String(caPath)
+	spec.Files = append(spec.Files, workload.File{Key: "CAroot.pem", Content: k.CACertificate, MountPath: caPath})
+	return caPath
+}
+
+func merge(maps ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}

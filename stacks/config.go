@@ -1,0 +1,787 @@
+package stacks
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/workfx/workfx-platform/components/cluster"
+	"github.com/workfx/workfx-platform/components/credential"
+	"github.com/workfx/workfx-platform/components/kafka"
+	"github.com/workfx/workfx-platform/components/postgres"
+	"github.com/workfx/workfx-platform/components/redis"
+	"github.com/workfx/workfx-platform/components/search"
+	"github.com/workfx/workfx-platform/components/secrets"
+	"github.com/workfx/workfx-platform/components/storage"
+)
+
+// Namespace is the Pulumi project name; every config key lives under it ("workfx:postgres").
+const Namespace = "workfx"
+
+// Dependency modes.
+const (
+	ModeProvision = "provision"
+	ModeExisting  = "existing"
+	ModeDisabled  = "disabled"
+)
+
+// Config is the whole stack configuration, typed. LoadConfig fills it from raw Pulumi config
+// and validates it; nothing else in the program reads config.
+type Config struct {
+	Environment   string              `json:"environment"`
+	Cloud         string              `json:"cloud"`
+	Customer      string              `json:"customer"`
+	Cluster       ClusterConfig       `json:"cluster"`
+	Images        ImagesConfig        `json:"images"`
+	Postgres      PostgresConfig      `json:"postgres"`
+	Redis         RedisConfig         `json:"redis"`
+	Kafka         KafkaConfig         `json:"kafka"`
+	Elasticsearch SearchConfig        `json:"elasticsearch"`
+	ObjectStorage ObjectStorageConfig `json:"objectStorage"`
+	Mesh          MeshConfig          `json:"mesh"`
+	Monitoring    MonitoringConfig    `json:"monitoring"`
+	Credentials   CredentialsConfig   `json:"credentials"`
+	Settings      SettingsConfig      `json:"settings"`
+	Apps          AppsConfig          `json:"apps"`
+}
+
+// ClusterConfig is workfx:cluster.
+type ClusterConfig struct {
+	Mode            string            `json:"mode"`
+	Namespace       string            `json:"namespace"`
+	CreateNamespace *bool             `json:"createNamespace"`
+	Existing        *cluster.Existing `json:"existing"`
+}
+
+// ImagesConfig is workfx:images: where images come from (seed 001 global.imageRegistry).
+type ImagesConfig struct {
+	// Registry, when set, replaces the registry host of every image (air-gapped customers).
+	Registry string `json:"registry"`
+	// PullSecret names an existing docker-registry Secret in the namespace.
+	PullSecret string `json:"pullSecret"`
+}
+
+// PostgresConfig is workfx:postgres.
+type PostgresConfig struct {
+	Mode     string             `json:"mode"`
+	Existing *postgres.Existing `json:"existing"`
+}
+
+// RedisConfig is workfx:redis.
+type RedisConfig struct {
+	Mode     string          `json:"mode"`
+	Existing *redis.Existing `json:"existing"`
+}
+
+// KafkaConfig is workfx:kafka.
+type KafkaConfig struct {
+	Mode                string          `json:"mode"`
+	Topics              kafka.Topics    `json:"topics"`
+	ConsumerGroupPrefix string          `json:"consumerGroupPrefix"`
+	Existing            *kafka.Existing `json:"existing"`
+}
+
+// SearchConfig is workfx:elasticsearch (optional in seed 001, hence "disabled").
+type SearchConfig struct {
+	Mode     string           `json:"mode"`
+	Existing *search.Existing `json:"existing"`
+}
+
+// ObjectStorageConfig is workfx:objectStorage.
+type ObjectStorageConfig struct {
+	Mode     string            `json:"mode"`
+	Existing *storage.Existing `json:"existing"`
+}
+
+// MeshConfig is workfx:mesh: Istio policy for the apps.
+type MeshConfig struct {
+	Mode string `json:"mode"`
+	// Host is the public API host name (seed 001 global.domain).
+	Host string `json:"host"`
+	// TLSCredentialName is the Secret (in the gateway's namespace) holding the host's certificate.
+	TLSCredentialName string `json:"tlsCredentialName"`
+	// GatewayNamespace is where the ingress gateway pods run.
+	GatewayNamespace string `json:"gatewayNamespace"`
+	// GatewaySelector selects the ingress gateway pods.
+	GatewaySelector map[string]string `json:"gatewaySelector"`
+	// IstioNamespace is where istiod runs (for the sidecars' egress rule).
+	IstioNamespace string    `json:"istioNamespace"`
+	JWT            JWTConfig `json:"jwt"`
+	// TracingSamplingPercent is the share of requests traced (0-100).
+	TracingSamplingPercent int `json:"tracingSamplingPercent"`
+}
+
+// JWTConfig is the token the gateway-facing API requires (RequestAuthentication).
+type JWTConfig struct {
+	Issuer    string   `json:"issuer"`
+	JWKSURI   string   `json:"jwksUri"`
+	Audiences []string `json:"audiences"`
+}
+
+// MonitoringConfig is workfx:monitoring.
+type MonitoringConfig struct {
+	Mode string `json:"mode"`
+	// PrometheusOperator: true renders ServiceMonitors; false adds prometheus.io annotations.
+	PrometheusOperator *bool `json:"prometheusOperator"`
+	// Namespace is where Prometheus runs (allowed to scrape by the NetworkPolicies).
+	Namespace string `json:"namespace"`
+	// ServiceMonitorLabels are the labels the customer's Prometheus selects ServiceMonitors by.
+	ServiceMonitorLabels map[string]string `json:"serviceMonitorLabels"`
+	// ScrapeInterval is Prometheus duration syntax (e.g. 30s).
+	ScrapeInterval string `json:"scrapeInterval"`
+}
+
+// CredentialsConfig is workfx:credentials: the apps' own secrets (seed 001 jwt-secret,
+// secret-key; seed 000 license). Each is a secure value OR a reference to the customer's Secret.
+// The JWT keys and data secret are generated when neither is given.
+type CredentialsConfig struct {
+	AdminJWTKey        credential.Secret `json:"adminJwtKey"`
+	AdminJWTKeyRef     *credential.Ref   `json:"adminJwtKeyRef"`
+	AIJWTKey           credential.Secret `json:"aiJwtKey"`
+	AIJWTKeyRef        *credential.Ref   `json:"aiJwtKeyRef"`
+	DataSecret         credential.Secret `json:"dataSecret"`
+	DataSecretRef      *credential.Ref   `json:"dataSecretRef"`
+	JinaAPIKey         credential.Secret `json:"jinaApiKey"`
+	JinaAPIKeyRef      *credential.Ref   `json:"jinaApiKeyRef"`
+	RasaProLicense     credential.Secret `json:"rasaProLicense"`
+	RasaProLicenseRef  *credential.Ref   `json:"rasaProLicenseRef"`
+	AnalyticsDBURL     credential.Secret `json:"analyticsDbUrl"`
+	AnalyticsDBURLRef  *credential.Ref   `json:"analyticsDbUrlRef"`
+	EmbeddingAPIKey    credential.Secret `json:"embeddingApiKey"`
+	EmbeddingAPIKeyRef *credential.Ref   `json:"embeddingApiKeyRef"`
+	RerankAPIKey       credential.Secret `json:"rerankApiKey"`
+	RerankAPIKeyRef    *credential.Ref   `json:"rerankApiKeyRef"`
+	LLMAPIKey          credential.Secret `json:"llmApiKey"`
+	LLMAPIKeyRef       *credential.Ref   `json:"llmApiKeyRef"`
+}
+
+// SettingsConfig is workfx:settings: the apps' non-secret settings (seed 001 `config:` and jwt).
+type SettingsConfig struct {
+	LogLevel   string       `json:"logLevel"`
+	EnableOtel *bool        `json:"enableOtel"`
+	JWT        JWTSettings  `json:"jwt"`
+	Models     ModelsConfig `json:"models"`
+}
+
+// JWTSettings are the non-secret halves of seed 001's jwt-secret.
+type JWTSettings struct {
+	AdminIssuer   string `json:"adminIssuer"`
+	AdminAudience string `json:"adminAudience"`
+	AIIssuer      string `json:"aiIssuer"`
+	AIAudience    string `json:"aiAudience"`
+}
+
+// ModelsConfig is seed 001 config.models without the API keys (those are credentials).
+type ModelsConfig struct {
+	Embedding ModelConfig `json:"embedding"`
+	Rerank    ModelConfig `json:"rerank"`
+	LLM       ModelConfig `json:"llm"`
+}
+
+// ModelConfig names one model endpoint.
+type ModelConfig struct {
+	Provider string `json:"provider"`
+	Name     string `json:"name"`
+	BaseURL  string `json:"baseUrl"`
+}
+
+// AppsConfig is workfx:apps.
+type AppsConfig struct {
+	WorkfxAPI       AppConfig `json:"workfxApi"`
+	WorkfxCDC       AppConfig `json:"workfxCdc"`
+	RasaPro         AppConfig `json:"rasaPro"`
+	RasaProServices AppConfig `json:"rasaProServices"`
+}
+
+// AppConfig is what a stack may change about one app.
+type AppConfig struct {
+	Enabled     *bool          `json:"enabled"`
+	Image       ImageConfig    `json:"image"`
+	Replicas    int            `json:"replicas"`
+	MaxReplicas int            `json:"maxReplicas"`
+	Resources   ResourceConfig `json:"resources"`
+	// Timeout is the mesh route timeout (Istio duration, e.g. 30s).
+	Timeout string `json:"timeout"`
+	// Retries is the number of mesh retries on gateway errors.
+	Retries *int `json:"retries"`
+	// MaxConnections bounds the mesh connection pool to the app.
+	MaxConnections int `json:"maxConnections"`
+}
+
+// ImageConfig is an image repository and tag.
+type ImageConfig struct {
+	Repository string `json:"repository"`
+	Tag        string `json:"tag"`
+}
+
+// ResourceConfig is requests and limits.
+type ResourceConfig struct {
+	Requests ResourceList `json:"requests"`
+	Limits   ResourceList `json:"limits"`
+}
+
+// ResourceList is CPU and memory in Kubernetes quantity syntax.
+type ResourceList struct {
+	CPU    string `json:"cpu"`
+	Memory string `json:"memory"`
+}
+
+// configKeys are the top-level keys, in the order users meet them.
+var configKeys = structKeys(reflect.TypeOf(Config{}))
+
+// LoadConfig decodes raw Pulumi config (keys "workfx:<key>", structured values as JSON) into a
+// Config, applies defaults and validates it. Every problem is reported at once, each naming its
+// key path and what is allowed. Keys of other namespaces (aws:, kubernetes:, …) are ignored.
+func LoadConfig(raw map[string]string) (*Config, error) {
+	probs := &problems{}
+	cfg := &Config{}
+	fields := structFields(reflect.TypeOf(*cfg))
+	v := reflect.ValueOf(cfg).Elem()
+
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, full := range keys {
+		ns, key, ok := strings.Cut(full, ":")
+		if !ok || ns != Namespace {
+			continue
+		}
+		idx, known := fields[key]
+		if !known {
+			probs.add(full, "unknown key; allowed keys: %s", strings.Join(prefixed(configKeys), ", "))
+			continue
+		}
+		field := v.Field(idx)
+		if field.Kind() == reflect.String {
+			field.SetString(raw[full])
+			continue
+		}
+		parsed, err := parseJSON(raw[full])
+		if err != nil {
+			probs.add(full, "must be an object (YAML mapping); it does not parse: %v", err)
+			continue
+		}
+		decodeValue(full, parsed, field, probs)
+	}
+	applyDefaults(cfg)
+	cfg.validate(probs)
+	if err := probs.err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func prefixed(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = Namespace + ":" + k
+	}
+	return out
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+// On reports a *bool config flag, with its default already applied.
+func On(b *bool) bool { return b != nil && *b }
+
+func applyDefaults(c *Config) {
+	if c.Cloud == "" {
+		c.Cloud = "none"
+	}
+	if c.Cluster.Namespace == "" {
+		c.Cluster.Namespace = "workfx-ai"
+	}
+	if c.Cluster.CreateNamespace == nil {
+		c.Cluster.CreateNamespace = boolPtr(true)
+	}
+	if c.Postgres.Existing != nil {
+		if c.Postgres.Existing.Port == 0 {
+			c.Postgres.Existing.Port = 5432
+		}
+		if c.Postgres.Existing.SSLMode == "" {
+			c.Postgres.Existing.SSLMode = "require"
+		}
+	}
+	if c.Redis.Existing != nil && c.Redis.Existing.Port == 0 {
+		c.Redis.Existing.Port = 6379
+		if c.Redis.Existing.TLS {
+			c.Redis.Existing.Port = 6380
+		}
+	}
+	if c.Kafka.Topics.DocumentChunks == "" {
+		c.Kafka.Topics.DocumentChunks = "postgres.public.document_chunks"
+	}
+	if c.Kafka.Topics.Agents == "" {
+		c.Kafka.Topics.Agents = "postgres.public.agents"
+	}
+	if c.Kafka.Topics.RasaEvents == "" {
+		c.Kafka.Topics.RasaEvents = "rasa-assistant"
+	}
+	if c.Kafka.ConsumerGroupPrefix == "" {
+		c.Kafka.ConsumerGroupPrefix = "workfx-ai"
+	}
+	if c.Elasticsearch.Mode == "" {
+		c.Elasticsearch.Mode = ModeDisabled
+	}
+	if c.Mesh.Mode == "" {
+		c.Mesh.Mode = ModeDisabled
+	}
+	if c.Mesh.GatewayNamespace == "" {
+		c.Mesh.GatewayNamespace = "istio-ingress"
+	}
+	if c.Mesh.IstioNamespace == "" {
+		c.Mesh.IstioNamespace = "istio-system"
+	}
+	if len(c.Mesh.GatewaySelector) == 0 {
+		c.Mesh.GatewaySelector = map[string]string{"istio": "ingressgateway"}
+	}
+	if c.Mesh.TLSCredentialName == "" {
+		c.Mesh.TLSCredentialName = "workfx-ai-tls"
+	}
+	if c.Monitoring.Mode == "" {
+		c.Monitoring.Mode = ModeDisabled
+	}
+	if c.Monitoring.PrometheusOperator == nil {
+		c.Monitoring.PrometheusOperator = boolPtr(true)
+	}
+	if c.Monitoring.Namespace == "" {
+		c.Monitoring.Namespace = "monitoring"
+	}
+	if c.Monitoring.ScrapeInterval == "" {
+		c.Monitoring.ScrapeInterval = "30s"
+	}
+	s := &c.Settings
+	if s.LogLevel == "" {
+		s.LogLevel = "INFO"
+	}
+	if s.EnableOtel == nil {
+		s.EnableOtel = boolPtr(true)
+	}
+	for _, p := range []*string{&s.JWT.AdminIssuer, &s.JWT.AdminAudience, &s.JWT.AIIssuer, &s.JWT.AIAudience} {
+		if *p == "" {
+			*p = "https://workfx.ai"
+		}
+	}
+	for _, app := range appCatalog {
+		app.applyDefaults(app.config(c), c.Environment)
+	}
+}
+
+var (
+	dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	// secretName follows DNS-1123 subdomain rules; secret keys follow ConfigMap key rules.
+	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	secretKey        = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+	quantity         = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
+	duration         = regexp.MustCompile(`^[0-9]+(ms|s|m|h)$`)
+	hostName         = regexp.MustCompile(`^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?$`)
+	registryHost     = regexp.MustCompile(`^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?(:[0-9]+)?(/[a-z0-9]([-._a-z0-9]*[a-z0-9])?)*$`)
+	imageTag         = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$`)
+)
+
+func oneOf(v string, allowed ...string) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Config) validate(p *problems) {
+	k := func(key string) string { return Namespace + ":" + key }
+
+	if !oneOf(c.Environment, "dev", "prod") {
+		p.add(k("environment"), "must be dev or prod, got %q", c.Environment)
+	}
+	if !oneOf(c.Cloud, "azure", "aws", "none") {
+		p.add(k("cloud"), "must be azure, aws or none, got %q", c.Cloud)
+	}
+	if c.Customer != "" && (len(c.Customer) > 40 || !dns1123Label.MatchString(c.Customer)) {
+		p.add(k("customer"), "must be a DNS-1123 label (lowercase letters, digits, '-'; at most 40 characters), got %q", c.Customer)
+	}
+
+	c.validateCluster(p)
+	c.validatePostgres(p)
+	c.validateRedis(p)
+	c.validateKafka(p)
+	c.validateSearch(p)
+	c.validateStorage(p)
+	c.validateMesh(p)
+	c.validateMonitoring(p)
+	c.validateCredentials(p)
+	c.validateApps(p)
+
+	if c.Images.Registry != "" && !registryHost.MatchString(c.Images.Registry) {
+		p.add(k("images.registry"), "must be a registry host with an optional port and path (e.g. registry.example.com:5000/workfx), got %q", c.Images.Registry)
+	}
+	if c.Images.PullSecret != "" && !dns1123Subdomain.MatchString(c.Images.PullSecret) {
+		p.add(k("images.pullSecret"), "must be a Kubernetes Secret name (DNS-1123 subdomain), got %q", c.Images.PullSecret)
+	}
+}
+
+// checkMode validates a dependency's mode and that exactly the settings of that mode are present.
+// It returns false when the mode's own settings must not be inspected further.
+func (c *Config) checkMode(p *problems, key, mode string, allowed []string, hasExisting bool) bool {
+	full := Namespace + ":" + key
+	switch {
+	case mode == "":
+		p.add(full+".mode", "is required; allowed: %s", strings.Join(allowed, ", "))
+		return false
+	case !oneOf(mode, allowed...):
+		p.add(full+".mode", "must be one of %s, got %q", strings.Join(allowed, ", "), mode)
+		return false
+	case mode == ModeProvision && c.Cloud == "none":
+		p.add(full+".mode", "provision needs a cloud, but workfx:cloud is none; set workfx:cloud to azure or aws, or use mode existing")
+		return false
+	case mode == ModeProvision:
+		p.add(full+".mode", "provision is not yet supported by this program for %s; use mode existing", key)
+		return false
+	}
+	if mode != ModeExisting && hasExisting {
+		p.add(full+".existing", "is only allowed with mode existing (mode is %s)", mode)
+	}
+	if mode == ModeExisting && !hasExisting {
+		p.add(full+".existing", "is required when mode is existing")
+		return false
+	}
+	return mode == ModeExisting
+}
+
+var dependencyModes = []string{ModeProvision, ModeExisting}
+
+func (c *Config) validateCluster(p *problems) {
+	if !dns1123Label.MatchString(c.Cluster.Namespace) || len(c.Cluster.Namespace) > 63 {
+		p.add("workfx:cluster.namespace", "must be a DNS-1123 label (lowercase letters, digits, '-'; at most 63 characters), got %q", c.Cluster.Namespace)
+	}
+	mode := c.Cluster.Mode
+	if mode == ModeExisting && c.Cluster.Existing == nil {
+		// An existing cluster needs no settings: the ambient kubeconfig is used.
+		c.Cluster.Existing = &cluster.Existing{}
+	}
+	c.checkMode(p, "cluster", mode, dependencyModes, c.Cluster.Existing != nil)
+}
+
+func (c *Config) validatePostgres(p *problems) {
+	e := c.Postgres.Existing
+	if !c.checkMode(p, "postgres", c.Postgres.Mode, dependencyModes, e != nil) {
+		return
+	}
+	key := "workfx:postgres.existing"
+	requireHost(p, key+".host", e.Host)
+	checkPort(p, key+".port", e.Port)
+	requireString(p, key+".database", e.Database)
+	requireString(p, key+".username", e.Username)
+	if !oneOf(e.SSLMode, "disable", "allow", "prefer", "require", "verify-ca", "verify-full") {
+		p.add(key+".sslMode", "must be one of disable, allow, prefer, require, verify-ca, verify-full, got %q", e.SSLMode)
+	} else if c.Environment == "prod" && oneOf(e.SSLMode, "disable", "allow", "prefer") {
+		p.add(key+".sslMode", "must be require, verify-ca or verify-full in prod (TLS enforced), got %q", e.SSLMode)
+	}
+	checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
+}
+
+func (c *Config) validateRedis(p *problems) {
+	e := c.Redis.Existing
+	if !c.checkMode(p, "redis", c.Redis.Mode, dependencyModes, e != nil) {
+		return
+	}
+	key := "workfx:redis.existing"
+	requireHost(p, key+".host", e.Host)
+	checkPort(p, key+".port", e.Port)
+	if e.DB < 0 || e.DB > 15 {
+		p.add(key+".db", "must be a database index from 0 to 15, got %d", e.DB)
+	}
+	checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
+}
+
+func (c *Config) validateKafka(p *problems) {
+	topicKey := "workfx:kafka.topics"
+	for name, t := range map[string]string{"documentChunks": c.Kafka.Topics.DocumentChunks, "agents": c.Kafka.Topics.Agents, "rasaEvents": c.Kafka.Topics.RasaEvents} {
+		if !regexp.MustCompile(`^[a-zA-Z0-9._-]{1,249}$`).MatchString(t) {
+			p.add(topicKey+"."+name, "must be a Kafka topic name (letters, digits, '.', '_', '-'; at most 249), got %q", t)
+		}
+	}
+	e := c.Kafka.Existing
+	if !c.checkMode(p, "kafka", c.Kafka.Mode, dependencyModes, e != nil) {
+		return
+	}
+	key := "workfx:kafka.existing"
+	if strings.TrimSpace(e.BootstrapServers) == "" {
+		p.add(key+".bootstrapServers", "is required: a comma-separated list of host:port")
+	} else {
+		for _, hp := range strings.Split(e.BootstrapServers, ",") {
+			host, port, err := net.SplitHostPort(strings.TrimSpace(hp))
+			n, perr := strconv.Atoi(port)
+			if err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+				p.add(key+".bootstrapServers", "must be a comma-separated list of host:port (port 1-65535), got entry %q", hp)
+			}
+		}
+	}
+	protocols := []string{"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"}
+	if !oneOf(e.SecurityProtocol, protocols...) {
+		p.add(key+".securityProtocol", "must be one of %s, got %q", strings.Join(protocols, ", "), e.SecurityProtocol)
+		return
+	}
+	if c.Environment == "prod" && !oneOf(e.SecurityProtocol, "SSL", "SASL_SSL") {
+		p.add(key+".securityProtocol", "must be SSL or SASL_SSL in prod (TLS enforced), got %q", e.SecurityProtocol)
+	}
+	if strings.HasPrefix(e.SecurityProtocol, "SASL_") {
+		mechanisms := []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}
+		if !oneOf(e.SASLMechanism, mechanisms...) {
+			p.add(key+".saslMechanism", "must be one of %s with %s, got %q", strings.Join(mechanisms, ", "), e.SecurityProtocol, e.SASLMechanism)
+		}
+		requireString(p, key+".username", e.Username)
+		checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
+	} else {
+		for field, set := range map[string]bool{"saslMechanism": e.SASLMechanism != "", "username": e.Username != "", "password": e.Password.IsSet(), "passwordRef": e.PasswordRef != nil} {
+			if set {
+				p.add(key+"."+field, "is only allowed with securityProtocol SASL_SSL or SASL_PLAINTEXT (it is %s)", e.SecurityProtocol)
+			}
+		}
+	}
+	if e.CACertificate != "" && !strings.Contains(e.CACertificate, "-----BEGIN CERTIFICATE-----") {
+		p.add(key+".caCertificate", "must be a PEM certificate bundle (-----BEGIN CERTIFICATE-----)")
+	}
+}
+
+func (c *Config) validateSearch(p *problems) {
+	e := c.Elasticsearch.Existing
+	mode := c.Elasticsearch.Mode
+	if mode == ModeProvision {
+		p.add("workfx:elasticsearch.mode", "provision is not offered: this program does not run Elasticsearch; use existing or disabled")
+		return
+	}
+	if !c.checkMode(p, "elasticsearch", mode, []string{ModeExisting, ModeDisabled}, e != nil) {
+		return
+	}
+	key := "workfx:elasticsearch.existing"
+	if _, _, _, err := search.ParseURL(e.URL); err != nil {
+		p.add(key+".url", "%v", err)
+	}
+	requireString(p, key+".username", e.Username)
+	checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
+}
+
+func (c *Config) validateStorage(p *problems) {
+	e := c.ObjectStorage.Existing
+	if !c.checkMode(p, "objectStorage", c.ObjectStorage.Mode, dependencyModes, e != nil) {
+		return
+	}
+	key := "workfx:objectStorage.existing"
+	if !oneOf(e.Type, "azure", "s3", "minio") {
+		p.add(key+".type", "must be azure, s3 or minio, got %q", e.Type)
+	}
+	if u, err := url.Parse(e.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		p.add(key+".endpoint", "must be an http(s) URL (seed 001 bucketUriPath), got %q", e.Endpoint)
+	}
+	bucket := regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	for name, b := range map[string]string{"admin": e.Buckets.Admin, "user": e.Buckets.User, "public": e.Buckets.Public, "email": e.Buckets.Email, "toolsImage": e.Buckets.ToolsImage} {
+		if !bucket.MatchString(b) {
+			p.add(key+".buckets."+name, "must be a bucket/container name (3-63 lowercase letters, digits, '.', '-'), got %q", b)
+		}
+	}
+}
+
+func (c *Config) validateMesh(p *problems) {
+	m := c.Mesh
+	key := "workfx:mesh"
+	switch m.Mode {
+	case ModeDisabled:
+		return
+	case ModeExisting:
+	case ModeProvision:
+		p.add(key+".mode", "provision (installing Istio) is not yet supported; use existing or disabled")
+		return
+	default:
+		p.add(key+".mode", "must be one of provision, existing, disabled, got %q", m.Mode)
+		return
+	}
+	if m.Host == "" || !hostName.MatchString(m.Host) || !strings.Contains(m.Host, ".") {
+		p.add(key+".host", "must be the API's fully qualified host name (e.g. workfx-ai.example.com), got %q", m.Host)
+	}
+	if !dns1123Subdomain.MatchString(m.TLSCredentialName) {
+		p.add(key+".tlsCredentialName", "must be a Kubernetes Secret name, got %q", m.TLSCredentialName)
+	}
+	for _, ns := range [][2]string{{"gatewayNamespace", m.GatewayNamespace}, {"istioNamespace", m.IstioNamespace}} {
+		if !dns1123Label.MatchString(ns[1]) {
+			p.add(key+"."+ns[0], "must be a namespace name (DNS-1123 label), got %q", ns[1])
+		}
+	}
+	if u, err := url.Parse(m.JWT.Issuer); m.JWT.Issuer == "" || err != nil || u.Scheme == "" {
+		p.add(key+".jwt.issuer", "is required with the mesh on: the token issuer URL (iss claim), got %q", m.JWT.Issuer)
+	}
+	if u, err := url.Parse(m.JWT.JWKSURI); m.JWT.JWKSURI == "" || err != nil || u.Scheme != "https" {
+		p.add(key+".jwt.jwksUri", "is required with the mesh on: an https URL of the issuer's JWKS, got %q", m.JWT.JWKSURI)
+	}
+	if m.TracingSamplingPercent < 0 || m.TracingSamplingPercent > 100 {
+		p.add(key+".tracingSamplingPercent", "must be between 0 and 100, got %d", m.TracingSamplingPercent)
+	}
+}
+
+func (c *Config) validateMonitoring(p *problems) {
+	m := c.Monitoring
+	key := "workfx:monitoring"
+	switch m.Mode {
+	case ModeDisabled:
+		return
+	case ModeExisting:
+	case ModeProvision:
+		p.add(key+".mode", "provision (installing kube-prometheus-stack) is not yet supported; use existing or disabled")
+		return
+	default:
+		p.add(key+".mode", "must be one of provision, existing, disabled, got %q", m.Mode)
+		return
+	}
+	if !dns1123Label.MatchString(m.Namespace) {
+		p.add(key+".namespace", "must be a namespace name (DNS-1123 label), got %q", m.Namespace)
+	}
+	if !duration.MatchString(m.ScrapeInterval) {
+		p.add(key+".scrapeInterval", "must be a Prometheus duration such as 30s or 1m, got %q", m.ScrapeInterval)
+	}
+}
+
+func (c *Config) validateCredentials(p *problems) {
+	cr := c.Credentials
+	key := "workfx:credentials"
+	checkCredential(p, key, "adminJwtKey", cr.AdminJWTKey, cr.AdminJWTKeyRef, false)
+	checkCredential(p, key, "aiJwtKey", cr.AIJWTKey, cr.AIJWTKeyRef, false)
+	checkCredential(p, key, "dataSecret", cr.DataSecret, cr.DataSecretRef, false)
+	checkCredential(p, key, "embeddingApiKey", cr.EmbeddingAPIKey, cr.EmbeddingAPIKeyRef, false)
+	checkCredential(p, key, "rerankApiKey", cr.RerankAPIKey, cr.RerankAPIKeyRef, false)
+	checkCredential(p, key, "llmApiKey", cr.LLMAPIKey, cr.LLMAPIKeyRef, false)
+	checkCredential(p, key, "jinaApiKey", cr.JinaAPIKey, cr.JinaAPIKeyRef, false)
+	rasaOn := appEnabled(c.Apps.RasaPro) || appEnabled(c.Apps.RasaProServices)
+	checkCredential(p, key, "rasaProLicense", cr.RasaProLicense, cr.RasaProLicenseRef, rasaOn)
+	checkCredential(p, key, "analyticsDbUrl", cr.AnalyticsDBURL, cr.AnalyticsDBURLRef, false)
+	// The analytics URL is composed from Postgres unless the Postgres password is only known to
+	// the customer's own Secret; then the customer must give the URL.
+	pgByRef := c.Postgres.Existing != nil && c.Postgres.Existing.PasswordRef != nil
+	if appEnabled(c.Apps.RasaProServices) && pgByRef && !cr.AnalyticsDBURL.IsSet() && cr.AnalyticsDBURLRef == nil {
+		p.add(key+".analyticsDbUrl", "is required when rasaProServices is enabled and workfx:postgres.existing.passwordRef is used (the URL embeds the password); give analyticsDbUrl (secure) or analyticsDbUrlRef")
+	}
+}
+
+func (c *Config) validateApps(p *problems) {
+	anyOn := false
+	for _, app := range appCatalog {
+		a := app.config(c)
+		key := "workfx:apps." + app.ConfigKey
+		if !appEnabled(*a) {
+			continue
+		}
+		anyOn = true
+		if a.Image.Repository == "" {
+			p.add(key+".image.repository", "is required")
+		}
+		if !imageTag.MatchString(a.Image.Tag) {
+			p.add(key+".image.tag", "must be an image tag (letters, digits, '_', '.', '-'; at most 128), got %q", a.Image.Tag)
+		} else if c.Environment == "prod" && a.Image.Tag == "latest" {
+			p.add(key+".image.tag", "must be a pinned version in prod, not \"latest\"")
+		}
+		if a.Replicas < 1 || a.Replicas > 50 {
+			p.add(key+".replicas", "must be between 1 and 50, got %d", a.Replicas)
+		}
+		if a.MaxReplicas < a.Replicas || a.MaxReplicas > 100 {
+			p.add(key+".maxReplicas", "must be at least replicas (%d) and at most 100, got %d", a.Replicas, a.MaxReplicas)
+		}
+		for _, q := range []struct{ name, v string }{
+			{"resources.requests.cpu", a.Resources.Requests.CPU}, {"resources.requests.memory", a.Resources.Requests.Memory},
+			{"resources.limits.cpu", a.Resources.Limits.CPU}, {"resources.limits.memory", a.Resources.Limits.Memory},
+		} {
+			if !quantity.MatchString(q.v) {
+				p.add(key+"."+q.name, "must be a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi, got %q", q.v)
+			}
+		}
+		if !duration.MatchString(a.Timeout) {
+			p.add(key+".timeout", "must be a duration such as 30s, got %q", a.Timeout)
+		}
+		if a.Retries != nil && (*a.Retries < 0 || *a.Retries > 10) {
+			p.add(key+".retries", "must be between 0 and 10, got %d", *a.Retries)
+		}
+		if a.MaxConnections < 1 {
+			p.add(key+".maxConnections", "must be at least 1, got %d", a.MaxConnections)
+		}
+	}
+	if !anyOn {
+		p.add("workfx:apps", "enables no app; enable at least one of workfxApi, workfxCdc, rasaPro, rasaProServices")
+	}
+}
+
+func appEnabled(a AppConfig) bool { return On(a.Enabled) }
+
+func requireString(p *problems, key, v string) {
+	if strings.TrimSpace(v) == "" {
+		p.add(key, "is required")
+	}
+}
+
+func requireHost(p *problems, key, v string) {
+	if v == "" {
+		p.add(key, "is required: a host name or IP address")
+	} else if !hostName.MatchString(v) {
+		p.add(key, "must be a host name or IP address without scheme or port, got %q", v)
+	}
+}
+
+func checkPort(p *problems, key string, port int) {
+	if port < 1 || port > 65535 {
+		p.add(key, "must be a port from 1 to 65535, got %d", port)
+	}
+}
+
+// managedSecretNames are the Secrets this program writes; a reference to one of them would make
+// the program overwrite the customer's Secret.
+var managedSecretNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range secrets.ManagedNames {
+		m[n] = true
+	}
+	return m
+}()
+
+func checkCredential(p *problems, parent, field string, value credential.Secret, ref *credential.Ref, required bool) {
+	key := parent + "." + field
+	refKey := key + "Ref"
+	switch {
+	case value.IsSet() && ref != nil:
+		p.add(key, "is given both inline and by reference (%sRef); give exactly one", field)
+	case required && !value.IsSet() && ref == nil:
+		p.add(key, "is required: set it as a secret (pulumi config set --secret --path %s …) or reference an existing Secret with %sRef {secretName, key}", strings.TrimPrefix(key, Namespace+":"), field)
+	}
+	if ref == nil {
+		return
+	}
+	if !dns1123Subdomain.MatchString(ref.SecretName) || len(ref.SecretName) > 253 {
+		p.add(refKey+".secretName", "must be a Kubernetes Secret name (DNS-1123 subdomain), got %q", ref.SecretName)
+	} else if managedSecretNames[ref.SecretName] {
+		p.add(refKey+".secretName", "%q is a Secret this program manages; reference the customer's own Secret instead", ref.SecretName)
+	}
+	if !secretKey.MatchString(ref.Key) {
+		p.add(refKey+".key", "must be a Secret key (letters, digits, '-', '_', '.'), got %q", ref.Key)
+	}
+}
+
+// String renders the config for logs; credentials print as [secret].
+func (c *Config) String() string { return fmt.Sprintf("%+v", *c) }
+
+// Modes summarises how each dependency is satisfied (for plan summaries and reviews).
+func (c *Config) Modes() map[string]string {
+	return map[string]string{
+		"cloud":         c.Cloud,
+		"cluster":       c.Cluster.Mode,
+		"postgres":      c.Postgres.Mode,
+		"redis":         c.Redis.Mode,
+		"kafka":         c.Kafka.Mode,
+		"elasticsearch": c.Elasticsearch.Mode,
+		"objectStorage": c.ObjectStorage.Mode,
+		"mesh":          c.Mesh.Mode,
+		"monitoring":    c.Monitoring.Mode,
+	}
+}

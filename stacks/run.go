@@ -1,0 +1,40 @@
+package stacks
+
+import (
+	"encoding/json"
+	"os"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Run is the Pulumi program: read and validate the stack config, then compose. It is what
+// `pulumi up` runs (main.go), what the offline plan runs under the mock monitor, and what the
+// Automation API runs inline. Nothing is registered when the config is invalid.
+func Run(ctx *pulumi.Context) error {
+	cfg, err := LoadConfig(RawConfig(ctx))
+	if err != nil {
+		return err
+	}
+	return Build(ctx, cfg)
+}
+
+// RawConfig collects the program's config as "workfx:<key>" → raw value. The SDK only answers
+// for keys it is asked about, so every known key is asked for; the engine's full config
+// (PULUMI_CONFIG, set for `pulumi up`) adds any unknown workfx: key so a typo is reported.
+func RawConfig(ctx *pulumi.Context) map[string]string {
+	raw := map[string]string{}
+	if env := os.Getenv(pulumi.EnvConfig); env != "" {
+		var all map[string]string
+		if json.Unmarshal([]byte(env), &all) == nil {
+			for k, v := range all {
+				raw[k] = v
+			}
+		}
+	}
+	for _, key := range configKeys {
+		if v, ok := ctx.GetConfig(Namespace + ":" + key); ok {
+			raw[Namespace+":"+key] = v
+		}
+	}
+	return raw
+}
