@@ -106,7 +106,10 @@ func (d appDef) applyDefaults(a *AppConfig, environment string) {
 	if a.MaxReplicas == 0 {
 		a.MaxReplicas = max(size.MaxReplicas, a.Replicas)
 	}
-	for _, q := range []struct{ dst *string; def string }{
+	for _, q := range []struct {
+		dst *string
+		def string
+	}{
 		{&a.Resources.Requests.CPU, size.Resources.Requests.CPU},
 		{&a.Resources.Requests.Memory, size.Resources.Requests.Memory},
 		{&a.Resources.Limits.CPU, size.Resources.Limits.CPU},

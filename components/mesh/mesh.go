@@ -184,12 +184,22 @@ func kindPrefix(kind string) string {
 
 // The Istio API shapes used here (field names as in the Istio CRDs).
 type (
-	mtls                      struct{ Mode string `json:"mode"` }
-	peerAuthenticationSpec    struct{ MTLS mtls `json:"mtls"` }
-	providerRef               struct{ Name string `json:"name"` }
-	accessLogging             struct{ Providers []providerRef `json:"providers"` }
-	tracing                   struct{ RandomSamplingPercentage float64 `json:"randomSamplingPercentage"` }
-	telemetrySpec             struct {
+	mtls struct {
+		Mode string `json:"mode"`
+	}
+	peerAuthenticationSpec struct {
+		MTLS mtls `json:"mtls"`
+	}
+	providerRef struct {
+		Name string `json:"name"`
+	}
+	accessLogging struct {
+		Providers []providerRef `json:"providers"`
+	}
+	tracing struct {
+		RandomSamplingPercentage float64 `json:"randomSamplingPercentage"`
+	}
+	telemetrySpec struct {
 		AccessLogging []accessLogging `json:"accessLogging"`
 		Tracing       []tracing       `json:"tracing"`
 	}
@@ -213,13 +223,17 @@ type (
 		Selector map[string]string `json:"selector"`
 		Servers  []server          `json:"servers"`
 	}
-	portSelector struct{ Number int `json:"number"` }
-	destination  struct {
+	portSelector struct {
+		Number int `json:"number"`
+	}
+	destination struct {
 		Host string        `json:"host"`
 		Port *portSelector `json:"port,omitempty"`
 	}
-	routeDestination struct{ Destination destination `json:"destination"` }
-	retries          struct {
+	routeDestination struct {
+		Destination destination `json:"destination"`
+	}
+	retries struct {
 		Attempts      int    `json:"attempts"`
 		PerTryTimeout string `json:"perTryTimeout,omitempty"`
 		RetryOn       string `json:"retryOn,omitempty"`
@@ -234,8 +248,10 @@ type (
 		Gateways []string    `json:"gateways"`
 		HTTP     []httpRoute `json:"http"`
 	}
-	clientTLS struct{ Mode string `json:"mode"` }
-	tcpPool   struct {
+	clientTLS struct {
+		Mode string `json:"mode"`
+	}
+	tcpPool struct {
 		MaxConnections int    `json:"maxConnections"`
 		ConnectTimeout string `json:"connectTimeout"`
 	}
@@ -263,8 +279,10 @@ type (
 		Host          string        `json:"host"`
 		TrafficPolicy trafficPolicy `json:"trafficPolicy"`
 	}
-	workloadSelector struct{ MatchLabels map[string]string `json:"matchLabels"` }
-	jwtRule          struct {
+	workloadSelector struct {
+		MatchLabels map[string]string `json:"matchLabels"`
+	}
+	jwtRule struct {
 		Issuer               string   `json:"issuer"`
 		JWKSURI              string   `json:"jwksUri"`
 		Audiences            []string `json:"audiences,omitempty"`
@@ -278,12 +296,16 @@ type (
 		RequestPrincipals []string `json:"requestPrincipals,omitempty"`
 		Namespaces        []string `json:"namespaces,omitempty"`
 	}
-	ruleFrom  struct{ Source source `json:"source"` }
+	ruleFrom struct {
+		Source source `json:"source"`
+	}
 	operation struct {
 		Methods []string `json:"methods,omitempty"`
 		Paths   []string `json:"paths,omitempty"`
 	}
-	ruleTo    struct{ Operation operation `json:"operation"` }
+	ruleTo struct {
+		Operation operation `json:"operation"`
+	}
 	authzRule struct {
 		From []ruleFrom `json:"from,omitempty"`
 		To   []ruleTo   `json:"to,omitempty"`

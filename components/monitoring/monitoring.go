@@ -74,9 +74,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 }
 
 type (
-	selector          struct{ MatchLabels map[string]string `json:"matchLabels"` }
-	namespaceSelector struct{ MatchNames []string `json:"matchNames"` }
-	tlsConfig         struct {
+	selector struct {
+		MatchLabels map[string]string `json:"matchLabels"`
+	}
+	namespaceSelector struct {
+		MatchNames []string `json:"matchNames"`
+	}
+	tlsConfig struct {
 		CAFile             string `json:"caFile"`
 		CertFile           string `json:"certFile"`
 		KeyFile            string `json:"keyFile"`

@@ -10,7 +10,7 @@ import (
 
 // Endpoint is everything an app needs to connect. It is the same type whatever the backend.
 type Endpoint struct {
-	Host     pulumi.StringOutput
+	Host pulumi.StringOutput
 	// Port is known before deployment for every backend (NetworkPolicies need it).
 	Port     int
 	Database pulumi.StringOutput

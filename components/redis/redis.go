@@ -9,7 +9,7 @@ import (
 
 // Endpoint is the same type whatever the backend.
 type Endpoint struct {
-	Host     pulumi.StringOutput
+	Host pulumi.StringOutput
 	// Port is known before deployment for every backend (NetworkPolicies need it).
 	Port     int
 	DB       int

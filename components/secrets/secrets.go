@@ -57,9 +57,9 @@ const (
 
 // JWTArgs are seed 001's jwt-secret values.
 type JWTArgs struct {
-	AdminKey, AIKey                 credential.Source
-	AdminIssuer, AdminAudience      string
-	AIIssuer, AIAudience            string
+	AdminKey, AIKey            credential.Source
+	AdminIssuer, AdminAudience string
+	AIIssuer, AIAudience       string
 }
 
 // Args are the resolved endpoints and credentials. A nil endpoint or unset credential means the
