@@ -441,8 +441,8 @@ func (c *Config) checkMode(p *problems, key, mode string, allowed []string, hasE
 	case mode == ModeProvision && c.Cloud == "none":
 		p.add(full+".mode", "provision needs a cloud, but workfx:cloud is none; set workfx:cloud to azure or aws, or use mode existing")
 		return false
-	case mode == ModeProvision:
-		p.add(full+".mode", "provision is not yet supported by this program for %s; use mode existing", key)
+	case mode == ModeProvision && !provisionable[c.Cloud][key]:
+		p.add(full+".mode", "provision of %s on %s is not yet supported by this program; use mode existing", key, c.Cloud)
 		return false
 	}
 	if mode != ModeExisting && hasExisting {
@@ -456,6 +456,12 @@ func (c *Config) checkMode(p *problems, key, mode string, allowed []string, hasE
 }
 
 var dependencyModes = []string{ModeProvision, ModeExisting}
+
+// provisionable lists, per cloud, the dependencies this program can provision.
+var provisionable = map[string]map[string]bool{
+	"azure": {},
+	"aws":   {},
+}
 
 func (c *Config) validateCluster(p *problems) {
 	if !dns1123Label.MatchString(c.Cluster.Namespace) || len(c.Cluster.Namespace) > 63 {
