@@ -35,4 +35,5 @@ const usage = `usage:
       --out DIR        where to write (default out/<stack>)
       --json           print the summary as JSON
       --show-secrets   show secret values in manifests and plan.json
-      --dir DIR        project directory holding Pulumi.yaml (default .)`
+      --dir DIR        project directory holding Pulumi.yaml (default .)
+      --file FILE      a stack-format config file instead of Pulumi.<stack>.yaml`

@@ -34,6 +34,7 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	showSecrets := fs.Bool("show-secrets", false, "show secret values")
 	dir := fs.String("dir", ".", "project directory")
+	file := fs.String("file", "", "stack-format config file (default <dir>/Pulumi.<stack>.yaml)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,7 +46,10 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 		*out = filepath.Join("out", *stack)
 	}
 
-	sc, err := plan.LoadStackConfig(*dir, *stack)
+	if *file == "" {
+		*file = filepath.Join(*dir, "Pulumi."+*stack+".yaml")
+	}
+	sc, err := plan.LoadStackFile(*dir, *stack, *file)
 	if err != nil {
 		fmt.Fprintf(stderr, "plan: %v\n", err)
 		return 1

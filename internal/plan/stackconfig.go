@@ -40,12 +40,17 @@ type stackFile struct {
 // LoadStackConfig reads Pulumi.yaml (project name and schema defaults) and Pulumi.<stack>.yaml
 // from dir, the way the Pulumi CLI resolves them.
 func LoadStackConfig(dir, stack string) (*StackConfig, error) {
+	return LoadStackFile(dir, stack, filepath.Join(dir, "Pulumi."+stack+".yaml"))
+}
+
+// LoadStackFile is LoadStackConfig for a stack-format file anywhere (the synthetic configs of
+// tests/testdata/stacks use it).
+func LoadStackFile(dir, stack, path string) (*StackConfig, error) {
 	var proj projectFile
 	if err := readYAML(filepath.Join(dir, "Pulumi.yaml"), &proj); err != nil {
 		return nil, err
 	}
 	var sf stackFile
-	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
 	if err := readYAML(path, &sf); err != nil {
 		return nil, fmt.Errorf("stack %q: %w", stack, err)
 	}
