@@ -45,8 +45,10 @@ func (r *Resource) Inputs(showSecrets bool) map[string]any {
 // whether that value or anything inside it is secret. Missing paths return nil.
 func (r *Resource) Input(path string) (any, bool) {
 	v := resource.NewObjectProperty(r.inputs)
+	inSecret := false // a value inside a secret is secret
 	for _, part := range strings.Split(path, ".") {
 		for v.IsSecret() {
+			inSecret = true
 			v = v.SecretValue().Element
 		}
 		if !v.IsObject() {
@@ -54,7 +56,7 @@ func (r *Resource) Input(path string) (any, bool) {
 		}
 		v = v.ObjectValue()[resource.PropertyKey(part)]
 	}
-	return plainValue(v, true), containsSecret(v)
+	return plainValue(v, true), inSecret || v.ContainsSecrets()
 }
 
 // Str is Input for string values ("" when missing or not a string).
@@ -102,9 +104,17 @@ type Recorder struct {
 // NewRecorder returns a recorder for the project and stack (they form the URNs).
 func NewRecorder(project, stack string) *Recorder {
 	return &Recorder{project: project, stack: stack,
-		Outputs: map[string]func(resource.PropertyMap) resource.PropertyMap{},
+		Outputs: map[string]func(resource.PropertyMap) resource.PropertyMap{
+			// A generated password: a placeholder, secret as the provider marks it.
+			"random:index/randomPassword:RandomPassword": func(resource.PropertyMap) resource.PropertyMap {
+				return resource.PropertyMap{"result": resource.MakeSecret(resource.NewStringProperty(GeneratedPlaceholder))}
+			},
+		},
 		Invokes: map[string]func(resource.PropertyMap) resource.PropertyMap{}}
 }
+
+// GeneratedPlaceholder is the value a generated password has in a plan.
+const GeneratedPlaceholder = "[generated]"
 
 var _ pulumi.MockResourceMonitor = (*Recorder)(nil)
 
@@ -190,10 +200,6 @@ func uniqueSorted(in []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func containsSecret(v resource.PropertyValue) bool {
-	return v.ContainsSecrets()
 }
 
 // secretPaths lists where secret values sit in an input tree.

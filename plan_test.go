@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPlanCommandWritesManifestsAndPlan(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := planCommand([]string{"--stack", "ka", "--out", out, "--json"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+
+	var summary planSummary
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &summary))
+	assert.Equal(t, "existing", summary.Dependencies["postgres"])
+	assert.Positive(t, summary.Manifests)
+
+	all, err := os.ReadFile(filepath.Join(out, "manifests.yaml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(all), "kind: Deployment")
+	assert.Contains(t, string(all), "'[secret]'", "secret values are redacted by default")
+
+	var doc struct {
+		Resources []struct {
+			URN          string   `json:"urn"`
+			Provider     string   `json:"provider"`
+			Dependencies []string `json:"dependencies"`
+		} `json:"resources"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "plan.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &doc))
+	assert.Len(t, doc.Resources, summary.Resources)
+}
+
+func TestPlanCommandRejectsBadConfigWithEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	proj, err := os.ReadFile("Pulumi.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), proj, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.bad.yaml"), []byte(`config:
+  workfx:environment: qa
+  workfx:cluster: {mode: existing}
+  workfx:postgres: {mode: existing, existing: {host: pg, database: d, username: u, port: 0, passwordRef: {secretName: s, key: k}}}
+  workfx:redis: {mode: existing, existing: {host: r, passwordRef: {secretName: s, key: k}}}
+  workfx:kafka: {mode: provision}
+  workfx:objectStorage: {mode: existing, existing: {type: s3, endpoint: "https://s3.eu-west-1.amazonaws.com", buckets: {admin: a-b, user: u-b, public: p-b, email: e-b, toolsImage: t-b}}}
+`), 0o644))
+	var stdout, stderr bytes.Buffer
+	code := planCommand([]string{"--stack", "bad", "--dir", dir, "--out", t.TempDir()}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "workfx:environment: must be dev or prod")
+	assert.Contains(t, stderr.String(), "workfx:kafka.mode: provision needs a cloud")
+	assert.Contains(t, stderr.String(), "workfx:apps.workfxApi.image.tag")
+	assert.Empty(t, stdout.String())
+}
+
+func TestPlanCommandUsage(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 2, planCommand(nil, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "--stack is required")
+}
