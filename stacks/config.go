@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"fmt"
 	"net"
 	"net/url"
 	"reflect"
@@ -301,6 +300,10 @@ func applyDefaults(c *Config) {
 	if c.Cluster.CreateNamespace == nil {
 		c.Cluster.CreateNamespace = boolPtr(true)
 	}
+	if c.Cluster.Mode == ModeExisting && c.Cluster.Existing == nil {
+		// An existing cluster needs no settings: the ambient kubeconfig is used.
+		c.Cluster.Existing = &cluster.Existing{}
+	}
 	if c.Postgres.Existing != nil {
 		if c.Postgres.Existing.Port == 0 {
 			c.Postgres.Existing.Port = 5432
@@ -384,6 +387,8 @@ var (
 	hostName         = regexp.MustCompile(`^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?$`)
 	registryHost     = regexp.MustCompile(`^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?(:[0-9]+)?(/[a-z0-9]([-._a-z0-9]*[a-z0-9])?)*$`)
 	imageTag         = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$`)
+	kafkaTopic       = regexp.MustCompile(`^[a-zA-Z0-9._-]{1,249}$`)
+	bucketName       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 )
 
 func oneOf(v string, allowed ...string) bool {
@@ -467,12 +472,7 @@ func (c *Config) validateCluster(p *problems) {
 	if !dns1123Label.MatchString(c.Cluster.Namespace) || len(c.Cluster.Namespace) > 63 {
 		p.add("workfx:cluster.namespace", "must be a DNS-1123 label (lowercase letters, digits, '-'; at most 63 characters), got %q", c.Cluster.Namespace)
 	}
-	mode := c.Cluster.Mode
-	if mode == ModeExisting && c.Cluster.Existing == nil {
-		// An existing cluster needs no settings: the ambient kubeconfig is used.
-		c.Cluster.Existing = &cluster.Existing{}
-	}
-	c.checkMode(p, "cluster", mode, dependencyModes, c.Cluster.Existing != nil)
+	c.checkMode(p, "cluster", c.Cluster.Mode, dependencyModes, c.Cluster.Existing != nil)
 }
 
 func (c *Config) validatePostgres(p *problems) {
@@ -510,7 +510,7 @@ func (c *Config) validateRedis(p *problems) {
 func (c *Config) validateKafka(p *problems) {
 	topicKey := "workfx:kafka.topics"
 	for name, t := range map[string]string{"documentChunks": c.Kafka.Topics.DocumentChunks, "agents": c.Kafka.Topics.Agents, "rasaEvents": c.Kafka.Topics.RasaEvents} {
-		if !regexp.MustCompile(`^[a-zA-Z0-9._-]{1,249}$`).MatchString(t) {
+		if !kafkaTopic.MatchString(t) {
 			p.add(topicKey+"."+name, "must be a Kafka topic name (letters, digits, '.', '_', '-'; at most 249), got %q", t)
 		}
 	}
@@ -587,9 +587,8 @@ func (c *Config) validateStorage(p *problems) {
 	if u, err := url.Parse(e.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		p.add(key+".endpoint", "must be an http(s) URL (seed 001 bucketUriPath), got %q", e.Endpoint)
 	}
-	bucket := regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	for name, b := range map[string]string{"admin": e.Buckets.Admin, "user": e.Buckets.User, "public": e.Buckets.Public, "email": e.Buckets.Email, "toolsImage": e.Buckets.ToolsImage} {
-		if !bucket.MatchString(b) {
+		if !bucketName.MatchString(b) {
 			p.add(key+".buckets."+name, "must be a bucket/container name (3-63 lowercase letters, digits, '.', '-'), got %q", b)
 		}
 	}
@@ -773,9 +772,6 @@ func checkCredential(p *problems, parent, field string, value credential.Secret,
 		p.add(refKey+".key", "must be a Secret key (letters, digits, '-', '_', '.'), got %q", ref.Key)
 	}
 }
-
-// String renders the config for logs; credentials print as [secret].
-func (c *Config) String() string { return fmt.Sprintf("%+v", *c) }
 
 // Modes summarises how each dependency is satisfied (for plan summaries and reviews).
 func (c *Config) Modes() map[string]string {
