@@ -185,7 +185,7 @@ func priceCloud(typ string) bool {
 // ("aws:region", "azure-native:location" decide the price family when resources do not say).
 func ComputeCost(p *plan.Plan, config map[string]string) *Cost {
 	c := &costCtx{config: config}
-	out := &Cost{Currency: "USD", HoursPerMonth: HoursPerMonth}
+	out := &Cost{Currency: "USD", HoursPerMonth: HoursPerMonth, PriceTables: []PriceTableInfo{}, Items: []CostItem{}, Components: []ComponentCost{}}
 	clouds := map[string]bool{}
 	byURN := map[string]*plan.Resource{}
 	for _, r := range p.Resources {
@@ -207,6 +207,11 @@ func ComputeCost(p *plan.Plan, config map[string]string) *Cost {
 			items[i].Component = comp
 		}
 		out.Items = append(out.Items, items...)
+	}
+	for _, it := range implicitItems(c, p) {
+		it.Component = componentOf(byURN, byURN[it.urn])
+		clouds[it.cloud] = true
+		out.Items = append(out.Items, it.CostItem)
 	}
 	sort.SliceStable(out.Items, func(i, j int) bool {
 		a, b := out.Items[i], out.Items[j]

@@ -44,6 +44,14 @@ func TestCostOfHandMadeAzurePlan(t *testing.T) {
 	}})
 	b.add(res{Name: "nat", Type: "azure-native:network:NatGateway", Inputs: map[string]any{"location": "eastus"}})
 	b.add(res{Name: "kubernetes-only", Type: "kubernetes:core/v1:ConfigMap"})
+	b.add(res{Name: "ingress", Type: "kubernetes:core/v1:Service", Inputs: map[string]any{
+		"metadata": map[string]any{"name": "ingress", "namespace": "edge"}, "spec": map[string]any{"type": "LoadBalancer"},
+	}})
+	b.add(res{Name: "private", Type: "kubernetes:core/v1:Service", Inputs: map[string]any{
+		"metadata": map[string]any{"name": "private", "namespace": "edge",
+			"annotations": map[string]any{"service.beta.kubernetes.io/azure-load-balancer-internal": "true"}},
+		"spec": map[string]any{"type": "LoadBalancer"},
+	}})
 
 	c := ComputeCost(b.plan(), nil)
 	// By hand, at 730 h/month:
@@ -54,12 +62,15 @@ func TestCostOfHandMadeAzurePlan(t *testing.T) {
 	//   Redis Standard C1       0.138 × 730          = 100.74
 	//   Key Vault standard      operations only      =   0.00
 	//   NAT gateway             0.045 × 730          =  32.85
-	//                                                  916.39
-	assert.InDelta(t, 916.39, c.TotalMonthlyUSD, 0.001)
+	//   AKS's own Standard LB   0.025 × 730          =  18.25  (outboundType unset: loadBalancer)
+	//   its outbound public IP  0.005 × 730          =   3.65
+	//   public IP of "ingress"  0.005 × 730          =   3.65  ("private" is internal: none)
+	//                                                  941.94
+	assert.InDelta(t, 941.94, c.TotalMonthlyUSD, 0.001)
 	assert.Zero(t, c.NotPriced)
 	assert.Equal(t, []ComponentCost{
-		{Component: "(stack)", MonthlyUSD: 32.85},
-		{Component: "cluster", MonthlyUSD: 493.48},
+		{Component: "(stack)", MonthlyUSD: 36.50},
+		{Component: "cluster", MonthlyUSD: 515.38},
 		{Component: "postgres", MonthlyUSD: 289.32},
 		{Component: "redis", MonthlyUSD: 100.74},
 	}, c.Components)
@@ -98,6 +109,9 @@ func TestCostOfHandMadeAWSPlan(t *testing.T) {
 	b.add(res{Name: "s2", Type: "aws:secretsmanager/secret:Secret"})
 	b.add(res{Name: "key", Type: "aws:kms/key:Key"})
 	b.add(res{Name: "vpc", Type: "aws:ec2/vpc:Vpc"})
+	b.add(res{Name: "ingress", Type: "kubernetes:core/v1:Service", Inputs: map[string]any{
+		"metadata": map[string]any{"name": "ingress", "namespace": "edge"}, "spec": map[string]any{"type": "LoadBalancer"},
+	}})
 
 	c := ComputeCost(b.plan(), map[string]string{"aws:region": "us-east-1"})
 	//   EKS                        0.10  × 730          =  73.00
@@ -111,8 +125,9 @@ func TestCostOfHandMadeAWSPlan(t *testing.T) {
 	//   NAT gateway                0.045 × 730          =  32.85
 	//   2 secrets                  0.40  × 2            =   0.80
 	//   KMS key                                         =   1.00
-	//                                                     966.91
-	assert.InDelta(t, 966.91, c.TotalMonthlyUSD, 0.001)
+	//   classic ELB of "ingress"   0.025 × 730          =  18.25
+	//                                                     985.16
+	assert.InDelta(t, 985.16, c.TotalMonthlyUSD, 0.001)
 	assert.Zero(t, c.NotPriced)
 	assert.Empty(t, itemsOf(c, "vpc"))
 	for _, it := range c.Items {
@@ -165,7 +180,7 @@ func TestCostOptionalInputs(t *testing.T) {
 	}})
 	c := ComputeCost(b.plan(), nil)
 	items := itemsOf(c, "aks")
-	require.Len(t, items, 5)
+	require.Len(t, items, 7, "control plane, 2 pools with disks, AKS's load balancer and outbound IP")
 	assert.Equal(t, "AKS control plane (Free tier)", items[0].Item)
 	assert.Zero(t, items[0].MonthlyUSD)
 	assert.True(t, items[0].Priced)

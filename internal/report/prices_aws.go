@@ -144,6 +144,7 @@ var awsPrices = priceTable{
 			[]string{"us-east"}, map[string]float64{
 				"application": 0.0225,
 				"network":     0.0225,
+				"classic":     0.025,
 			}),
 		group("cloudwatch-logs", PerMonth, "$0.50 per GB ingested; storage per GB-month", "aws.amazon.com/cloudwatch/pricing/ (no monthly fee for a log group)",
 			[]string{"us-east"}, map[string]float64{

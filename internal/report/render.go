@@ -131,12 +131,12 @@ func writeFootprint(b *strings.Builder, f *Footprint) {
 		fmt.Fprintf(b, "  Sidecar: %s.\n", f.SidecarSource)
 	}
 	if m := f.Minimum; m != nil {
-		verdict := "fits"
+		verdict := "fit in"
 		if !m.FitsRequests {
-			verdict = "does NOT fit"
+			verdict = "do NOT fit in"
 		}
 		fmt.Fprintf(b, "  Customer cluster minimum: %s CPU / %s (%s)\n", FormatCPU(m.CPUMilli), FormatMemory(m.Memory), m.Source)
-		fmt.Fprintf(b, "  Requests of %s CPU / %s %s in it", FormatCPU(f.Total.RequestCPUMilli), FormatMemory(f.Total.RequestMemory), verdict)
+		fmt.Fprintf(b, "  The requests (%s CPU / %s) %s it", FormatCPU(f.Total.RequestCPUMilli), FormatMemory(f.Total.RequestMemory), verdict)
 		if !m.FitsRequests {
 			fmt.Fprintf(b, " (short by %s CPU / %s)", FormatCPU(max(0, f.Total.RequestCPUMilli-m.CPUMilli)), FormatMemory(max(0, f.Total.RequestMemory-m.Memory)))
 		}
