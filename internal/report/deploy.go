@@ -14,7 +14,8 @@ type DeployTime struct {
 	WallSeconds int `json:"wallSeconds"`
 	// SerialSeconds is the sum of every create time (no parallelism).
 	SerialSeconds int `json:"serialSeconds"`
-	// Chain is the critical path, first step first (components, which take no time, left out).
+	// Chain is the critical path, first step first (components, which take no time, left out;
+	// a Helm v4 Chart is a component with a create time of its own).
 	Chain []Step `json:"chain"`
 	// Types are the create times used, one row per type (and variant) in the plan.
 	Types []TypeDuration `json:"types"`
@@ -134,19 +135,22 @@ func Deploy(p *plan.Plan) (*DeployTime, error) {
 	}
 	for _, id := range s.Chain {
 		r, ok := byURN[id]
-		if !ok || !r.Custom {
-			continue
+		if !ok {
+			continue // a component's start
 		}
 		d, src := durationOf(r)
+		if !r.Custom && d == 0 {
+			continue // a component's end: no time of its own
+		}
 		out.Chain = append(out.Chain, Step{URN: r.URN, Type: r.Type, Name: r.Name,
 			StartSeconds: seconds(s.Start[id]), Seconds: seconds(d), Source: src})
 	}
 	rows := map[string]*TypeDuration{}
 	for _, r := range p.Resources {
-		if !r.Custom {
+		d, src := durationOf(r)
+		if !r.Custom && d == 0 {
 			continue
 		}
-		d, src := durationOf(r)
 		key := r.Type + "\x00" + src
 		if rows[key] == nil {
 			rows[key] = &TypeDuration{Type: r.Type, Seconds: seconds(d), Source: src}

@@ -82,6 +82,7 @@ var durationRules = []durationRule{
 	{Type: "kubernetes:helm.sh/v3:Release", Variant: "chart gateway", Match: chartIs("gateway"), Seconds: 120, Source: "estimate: gateway pods plus a LoadBalancer Service waiting for its address"},
 	{Type: "kubernetes:helm.sh/v3:Release", Variant: "chart kube-prometheus-stack", Match: chartIs("kube-prometheus-stack"), Seconds: 300, Source: "estimate: CRDs, operator, Prometheus, Alertmanager and Grafana"},
 	{Type: "kubernetes:helm.sh/v3:Release", Seconds: 120, Source: "a Helm release with the provider waiting for its workloads; estimate"},
+	{Type: "kubernetes:helm.sh/v4:Chart", Seconds: 60, Source: "estimate: a v4 Chart applies its objects without a release-wide wait"},
 	{Type: "kubernetes:apps/v1:Deployment", Seconds: 60, Source: "estimate: the provider waits until the rollout is complete and the pods are Ready (pulumi.com/registry/packages/kubernetes/api-docs/apps/v1/deployment/)"},
 	{Type: "kubernetes:apps/v1:StatefulSet", Seconds: 90, Source: "the provider waits for every replica to be Ready (pulumi.com/registry/packages/kubernetes/api-docs/apps/v1/statefulset); estimate"},
 	{Type: "kubernetes:apps/v1:DaemonSet", Seconds: 60, Source: "the provider waits for the rollout (pulumi.com/registry/packages/kubernetes/api-docs/apps/v1/daemonset); estimate"},
@@ -101,9 +102,6 @@ const (
 
 // durationOf looks up a resource's create time. Components take no time of their own.
 func durationOf(r *plan.Resource) (time.Duration, string) {
-	if !r.Custom {
-		return 0, "component: no time of its own"
-	}
 	for _, rule := range durationRules {
 		if !typeMatches(rule.Type, r.Type) || (rule.Match != nil && !rule.Match(r)) {
 			continue
@@ -114,10 +112,25 @@ func durationOf(r *plan.Resource) (time.Duration, string) {
 		}
 		return time.Duration(rule.Seconds) * time.Second, src
 	}
+	if !r.Custom {
+		return 0, "component: no time of its own"
+	}
 	if strings.HasPrefix(r.Type, "kubernetes:") {
 		return kubernetesObjectDuration, kubernetesObjectSource
 	}
 	return defaultDuration, defaultSource
+}
+
+// helmTypes are the Helm resources of pulumi-kubernetes: v3 Release (one Helm release) and v4
+// Chart (a component); both take chart, namespace and values.
+var helmTypes = []string{"kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"}
+
+func helmReleases(p *plan.Plan) []*plan.Resource {
+	var out []*plan.Resource
+	for _, t := range helmTypes {
+		out = append(out, p.ByType(t)...)
+	}
+	return out
 }
 
 // typeMatches compares a type token with a pattern whose "*" matches any rest.

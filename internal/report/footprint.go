@@ -15,6 +15,9 @@ import (
 type Footprint struct {
 	Namespaces []NamespaceFootprint `json:"namespaces"`
 	Total      Resources            `json:"total"`
+	// AtMaxReplicas is Total with every HorizontalPodAutoscaler at its maxReplicas: what a
+	// scale-out needs.
+	AtMaxReplicas Resources `json:"atMaxReplicas"`
 	// Unbounded are pods that declare no request or no limit for CPU or memory: the totals do
 	// not include them (they are not zero: the scheduler just does not reserve anything).
 	Unbounded []string `json:"unbounded,omitempty"`
@@ -52,11 +55,13 @@ type NamespaceFootprint struct {
 
 // Workload is one Deployment (or chart component) with its per-pod size and replica count.
 type Workload struct {
-	Name     string    `json:"name"`
-	Kind     string    `json:"kind"`
-	Replicas int       `json:"replicas"`
-	PerPod   Resources `json:"perPod"`
-	Total    Resources `json:"total"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Replicas int    `json:"replicas"`
+	// MaxReplicas is the HorizontalPodAutoscaler's maximum (0 without one).
+	MaxReplicas int       `json:"maxReplicas,omitempty"`
+	PerPod      Resources `json:"perPod"`
+	Total       Resources `json:"total"`
 	// Sidecar is true when an Istio sidecar is injected (included in PerPod).
 	Sidecar bool   `json:"sidecar,omitempty"`
 	Source  string `json:"source"`
@@ -161,7 +166,9 @@ func ComputeFootprint(p *plan.Plan) (*Footprint, error) {
 		n.Pods += w.Replicas
 		n.Total.add(w.Total, 1)
 		f.Total.add(w.Total, 1)
+		f.AtMaxReplicas.add(w.PerPod, int64(max(w.Replicas, w.MaxReplicas)))
 	}
+	hpaMax := autoscalerMaximums(p)
 
 	injected := injectedNamespaces(p)
 	proxy, proxySource, err := sidecarSize(p)
@@ -211,10 +218,11 @@ func ComputeFootprint(p *plan.Plan) (*Footprint, error) {
 		if kind == "DaemonSet" {
 			src += "; one pod per node, counted once"
 		}
-		add(ns, Workload{Name: name, Kind: kind, Replicas: replicas, PerPod: per, Sidecar: sidecar, Source: src})
+		add(ns, Workload{Name: name, Kind: kind, Replicas: replicas, MaxReplicas: hpaMax[kind+" "+ns+"/"+name],
+			PerPod: per, Sidecar: sidecar, Source: src})
 	}
 
-	for _, r := range p.ByType("kubernetes:helm.sh/v3:Release") {
+	for _, r := range helmReleases(p) {
 		ns := r.Str("namespace")
 		if ns == "" {
 			ns = "default"
@@ -270,6 +278,21 @@ func ComputeFootprint(p *plan.Plan) (*Footprint, error) {
 	return f, nil
 }
 
+// autoscalerMaximums maps "Kind namespace/name" of each autoscaled workload to the
+// HorizontalPodAutoscaler's maxReplicas.
+func autoscalerMaximums(p *plan.Plan) map[string]int {
+	out := map[string]int{}
+	for _, r := range p.Kubernetes() {
+		if _, kind := r.APIVersionKind(); kind != "HorizontalPodAutoscaler" {
+			continue
+		}
+		if n, ok := inputInt(r, "spec.maxReplicas"); ok {
+			out[r.Str("spec.scaleTargetRef.kind")+" "+r.Str("metadata.namespace")+"/"+r.Str("spec.scaleTargetRef.name")] = int(n)
+		}
+	}
+	return out
+}
+
 // provisionsCluster reports whether the plan creates the cluster (then the node pools are sized
 // by the program, and the cost section prices them).
 func provisionsCluster(p *plan.Plan) bool {
@@ -313,7 +336,7 @@ func podMeta(r *plan.Resource, field, key string) string {
 // sidecarSize is the injected proxy's size: an istiod release's global.proxy.resources in the
 // plan, else the chart default.
 func sidecarSize(p *plan.Plan) (map[string]any, string, error) {
-	for _, r := range p.ByType("kubernetes:helm.sh/v3:Release") {
+	for _, r := range helmReleases(p) {
 		if chartName(r) != "istiod" {
 			continue
 		}

@@ -36,6 +36,10 @@ func TestFootprintOfHandMadePlan(t *testing.T) {
 	b.add(res{Name: "small", Type: "kubernetes:apps/v1:Deployment", Inputs: deployment("small", "apps", 1,
 		map[string]any{"sidecar.istio.io/proxyCPU": "50m", "sidecar.istio.io/proxyMemory": "64Mi"},
 		map[string]any{"cpu": "100m", "memory": "128Mi"}, map[string]any{"cpu": "200m", "memory": "256Mi"})})
+	b.add(res{Name: "api-hpa", Type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", Inputs: map[string]any{
+		"metadata": map[string]any{"name": "api", "namespace": "apps"},
+		"spec":     map[string]any{"scaleTargetRef": map[string]any{"kind": "Deployment", "name": "api"}, "minReplicas": 2, "maxReplicas": 5},
+	}})
 	b.add(res{Name: "istiod", Type: "kubernetes:helm.sh/v3:Release", Inputs: map[string]any{
 		"chart": "istiod", "namespace": "istio-system", "values": map[string]any{"pilot": map[string]any{"autoscaleMin": 2}},
 	}})
@@ -77,6 +81,8 @@ func TestFootprintOfHandMadePlan(t *testing.T) {
 	assert.Equal(t, 5, ns["monitoring"].Pods, "2 Prometheus + operator + kube-state-metrics + node-exporter")
 
 	assert.Equal(t, ns["apps"].Total.RequestCPUMilli+1000+2000, f.Total.RequestCPUMilli)
+	// The api's autoscaler may run 5 pods: 3 more of 600m each.
+	assert.Equal(t, f.Total.RequestCPUMilli+3*600, f.AtMaxReplicas.RequestCPUMilli)
 	assert.Contains(t, f.Unbounded, "apps/worker container worker: no CPU limit, memory limit")
 	assert.Contains(t, f.Unbounded, "monitoring/prometheus-operator (release kps): no CPU request, memory request, CPU limit, memory limit")
 	assert.Contains(t, f.Unbounded, "istio-system/istiod (release istiod): no CPU limit, memory limit")

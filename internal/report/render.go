@@ -122,11 +122,20 @@ func writeFootprint(b *strings.Builder, f *Footprint) {
 		for _, wl := range n.Workloads {
 			per := fmt.Sprintf("%s / %s CPU, %s / %s", FormatCPU(wl.PerPod.RequestCPUMilli), FormatCPU(wl.PerPod.LimitCPUMilli),
 				FormatMemory(wl.PerPod.RequestMemory), FormatMemory(wl.PerPod.LimitMemory))
-			rows = append(rows, append(append([]string{"  " + wl.Name, fmt.Sprint(wl.Replicas)}, resourceCells(wl.Total)...), per, wl.Source))
+			pods := fmt.Sprint(wl.Replicas)
+			if wl.MaxReplicas > wl.Replicas {
+				pods += fmt.Sprintf(" (max %d)", wl.MaxReplicas)
+			}
+			rows = append(rows, append(append([]string{"  " + wl.Name, pods}, resourceCells(wl.Total)...), per, wl.Source))
 		}
 	}
 	rows = append(rows, append([]string{"total", fmt.Sprint(totalPods(f))}, resourceCells(f.Total)...))
 	table(b, rows)
+	if f.AtMaxReplicas != f.Total {
+		fmt.Fprintf(b, "  At every autoscaler's maxReplicas: requests %s CPU / %s, limits %s CPU / %s.\n",
+			FormatCPU(f.AtMaxReplicas.RequestCPUMilli), FormatMemory(f.AtMaxReplicas.RequestMemory),
+			FormatCPU(f.AtMaxReplicas.LimitCPUMilli), FormatMemory(f.AtMaxReplicas.LimitMemory))
+	}
 	if f.SidecarSource != "" {
 		fmt.Fprintf(b, "  Sidecar: %s.\n", f.SidecarSource)
 	}

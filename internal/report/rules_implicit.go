@@ -69,7 +69,7 @@ func loadBalancerServices(p *plan.Plan) []lbService {
 			out = append(out, lbService{r: r, name: r.Str("metadata.namespace") + "/" + r.Str("metadata.name"), internal: stringMap(r, "metadata.annotations")})
 		}
 	}
-	for _, r := range p.ByType("kubernetes:helm.sh/v3:Release") {
+	for _, r := range helmReleases(p) {
 		if chartName(r) != "gateway" {
 			continue
 		}
