@@ -5,7 +5,8 @@ package report
 // Every figure was recorded on the AsOf date from the price page named in its group's Source.
 // They were not fetched live (the plan runs offline), so check them before quoting a customer:
 //
-//	curl -s "https://prices.azure.com/api/retail/prices?\$filter=armRegionName eq 'eastus' and armSkuName eq 'Standard_D4s_v5' and priceType eq 'Consumption'"
+//	curl -sG https://prices.azure.com/api/retail/prices \
+//	  --data-urlencode "\$filter=armRegionName eq 'eastus' and armSkuName eq 'Standard_D4s_v5' and priceType eq 'Consumption'"
 //
 // To update: change the figure, keep (or replace) the Source, and set AsOf to the day you
 // checked. A SKU missing here is reported as "not priced", so add a row rather than guessing in
