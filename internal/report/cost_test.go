@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -189,4 +190,27 @@ func TestCostOptionalInputs(t *testing.T) {
 	assert.Equal(t, "P10", items[2].SKU, "the default 128 GiB managed OS disk")
 	assert.InDelta(t, 2*19.71, items[2].MonthlyUSD, 0.001)
 	assert.False(t, items[4].Priced, "OS disk type unset: not priced")
+}
+
+func TestCostTextListsUnpricedItems(t *testing.T) {
+	b := newPlanBuilder(t)
+	b.add(res{Name: "cache", Type: "azure-native:cache:Redis", Inputs: map[string]any{
+		"location": "eastus", "sku": map[string]any{"name": "Standard", "family": "C", "capacity": 1},
+	}})
+	b.add(res{Name: "big", Type: "azure-native:cache:Redis", Inputs: map[string]any{
+		"location": "eastus", "sku": map[string]any{"name": "Premium", "family": "P", "capacity": 5},
+	}})
+	b.add(res{Name: "nat", Type: "azure-native:network:NatGateway"})
+	r, err := Build(b.plan(), nil)
+	require.NoError(t, err)
+	var out strings.Builder
+	require.NoError(t, r.WriteText(&out))
+	text := out.String()
+	assert.Contains(t, text, "Total: $133.59 per month + 1 item not priced")
+	assert.Contains(t, text, "not priced  no azure price for redis Premium P5 in eastus")
+	assert.Contains(t, text, "plus $0.045 per GB processed")
+	assert.Contains(t, text, "region not in the plan or stack config; priced at eastus")
+	assert.Contains(t, text, "Price tables: azure as of "+azurePrices.AsOf)
+	assert.Contains(t, text, "The program runs no pods.")
+	assert.NotContains(t, text, "Customer cluster minimum", "nothing to compare without pods")
 }

@@ -115,6 +115,7 @@ func writeFootprint(b *strings.Builder, f *Footprint) {
 	fmt.Fprintln(b, "\nIn-cluster footprint (requests / limits)")
 	if len(f.Namespaces) == 0 {
 		fmt.Fprintln(b, "  The program runs no pods.")
+		return
 	}
 	rows := [][]string{{"namespace / workload", "pods", "CPU req", "CPU lim", "mem req", "mem lim", "per pod (req / lim)", "source"}}
 	for _, n := range f.Namespaces {
