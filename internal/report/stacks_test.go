@@ -53,6 +53,8 @@ func (m *needlessDependency) NewResource(args pulumi.MockResourceArgs) (string, 
 	return m.Recorder.NewResource(args)
 }
 
+// runStack runs the program under a monitor of the test's choice (plan.Run takes only the
+// recorder itself).
 func runStack(t *testing.T, sc *plan.StackConfig, mon pulumi.MockResourceMonitor, rec *plan.Recorder) *plan.Plan {
 	t.Helper()
 	err := pulumi.RunErr(stacks.Run, pulumi.WithMocks(sc.Project, sc.Stack, mon), sc.Option())
@@ -65,8 +67,9 @@ func TestReportForEveryStack(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			sc, err := plan.LoadStackFile(projectDir, name, file)
 			require.NoError(t, err)
-			rec := plan.NewRecorder(sc.Project, sc.Stack)
-			p := runStack(t, sc, rec, rec)
+			// Exactly what `plan --report` runs.
+			p, err := plan.Run(sc, stacks.Run, nil)
+			require.NoError(t, err)
 
 			r, err := Build(p, sc.Raw)
 			require.NoError(t, err)
