@@ -117,7 +117,7 @@ type costCtx struct {
 
 // region returns a resource's region for a table, and a note when it had to be assumed.
 func (c *costCtx) region(t *priceTable, r *plan.Resource) (string, string) {
-	if t == &azurePrices {
+	if t.Cloud == "azure" {
 		if l := r.Str("location"); l != "" && l != "[unknown]" {
 			return normRegion(l), ""
 		}
