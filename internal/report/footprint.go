@@ -406,10 +406,17 @@ func chartSize(r *plan.Resource, cp chartPod) (any, string, error) {
 }
 
 // containerSize reads a {requests, limits} block; it returns what is missing as "unbounded".
+// As Kubernetes does, a request left unset with its limit set defaults to the limit.
 func containerSize(v any) (Resources, []string, error) {
 	m, _ := v.(map[string]any)
 	req, _ := m["requests"].(map[string]any)
 	lim, _ := m["limits"].(map[string]any)
+	req = copyMap(req)
+	for _, k := range []string{"cpu", "memory"} {
+		if _, ok := req[k]; !ok && lim[k] != nil {
+			req[k] = lim[k]
+		}
+	}
 	var out Resources
 	var missing []string
 	for _, f := range []struct {

@@ -91,6 +91,18 @@ func TestFootprintOfHandMadePlan(t *testing.T) {
 	assert.False(t, f.Minimum.FitsRequests)
 }
 
+func TestRequestDefaultsToLimit(t *testing.T) {
+	res, missing, err := containerSize(map[string]any{"limits": map[string]any{"cpu": "1", "memory": "1Gi"}})
+	require.NoError(t, err)
+	assert.Empty(t, missing)
+	assert.Equal(t, Resources{RequestCPUMilli: 1000, RequestMemory: 1 << 30, LimitCPUMilli: 1000, LimitMemory: 1 << 30}, res)
+	_, missing, err = containerSize(nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"CPU request", "memory request", "CPU limit", "memory limit"}, missing)
+	_, _, err = containerSize(map[string]any{"requests": map[string]any{"cpu": "lots"}})
+	assert.ErrorContains(t, err, "CPU request")
+}
+
 func TestFootprintWithProvisionedClusterHasNoCustomerMinimum(t *testing.T) {
 	b := newPlanBuilder(t)
 	b.add(res{Name: "aks", Type: "azure-native:containerservice:ManagedCluster"})

@@ -121,8 +121,8 @@ func writeFootprint(b *strings.Builder, f *Footprint) {
 	for _, n := range f.Namespaces {
 		rows = append(rows, append([]string{n.Namespace, fmt.Sprint(n.Pods)}, resourceCells(n.Total)...))
 		for _, wl := range n.Workloads {
-			per := fmt.Sprintf("%s / %s CPU, %s / %s", FormatCPU(wl.PerPod.RequestCPUMilli), FormatCPU(wl.PerPod.LimitCPUMilli),
-				FormatMemory(wl.PerPod.RequestMemory), FormatMemory(wl.PerPod.LimitMemory))
+			c := resourceCells(wl.PerPod)
+			per := fmt.Sprintf("%s / %s CPU, %s / %s", c[0], c[1], c[2], c[3])
 			pods := fmt.Sprint(wl.Replicas)
 			if wl.MaxReplicas > wl.Replicas {
 				pods += fmt.Sprintf(" (max %d)", wl.MaxReplicas)
@@ -174,8 +174,22 @@ func totalPods(f *Footprint) int {
 	return n
 }
 
+// resourceCells renders requests and limits; "-" is none set (listed under "without a request
+// or limit"), which a zero would misstate.
 func resourceCells(r Resources) []string {
-	return []string{FormatCPU(r.RequestCPUMilli), FormatCPU(r.LimitCPUMilli), FormatMemory(r.RequestMemory), FormatMemory(r.LimitMemory)}
+	cpu := func(m int64) string {
+		if m == 0 {
+			return "-"
+		}
+		return FormatCPU(m)
+	}
+	mem := func(b int64) string {
+		if b == 0 {
+			return "-"
+		}
+		return FormatMemory(b)
+	}
+	return []string{cpu(r.RequestCPUMilli), cpu(r.LimitCPUMilli), mem(r.RequestMemory), mem(r.LimitMemory)}
 }
 
 // FormatSeconds renders a duration as 45s, 3m07s or 1h02m03s.
