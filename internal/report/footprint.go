@@ -81,7 +81,7 @@ var seed001Minimum = ClusterMinimum{CPUMilli: 2000, Memory: 4 << 30,
 
 // Istio's injected sidecar: the istiod chart's global.proxy.resources default
 // (github.com/istio/istio manifests/charts/istio-control/istio-discovery/values.yaml, checked
-// 2026-11-22 for Istio 1.2x: requests 100m / 128Mi, limits 2000m / 1024Mi). Pod annotations
+// 2026-11-22: requests 100m / 128Mi, limits 2000m / 1024Mi). Pod annotations
 // sidecar.istio.io/proxyCPU, proxyMemory, proxyCPULimit and proxyMemoryLimit override it, as do
 // the values of an istiod release in the plan.
 var istioProxyDefault = podSize{requestCPU: "100m", requestMemory: "128Mi", limitCPU: "2000m", limitMemory: "1024Mi"}
@@ -97,13 +97,17 @@ type chartPod struct {
 	Kind string
 	// EnabledPath is a values path that disables the component when false ("" = always on).
 	EnabledPath string
-	// ReplicasPaths are tried in order; DefaultReplicas when none is set.
-	ReplicasPaths   []string
-	DefaultReplicas int
-	// ResourcesPath is the values path of a {requests, limits} block.
-	ResourcesPath string
-	Default       podSize
-	Source        string
+	// AutoscalePath turns the chart's autoscaler off when false ("" = no autoscaler). With the
+	// autoscaler on, the first of MinReplicasPaths that is set gives the replicas; with it off,
+	// the first of ReplicasPaths; DefaultReplicas when none is set.
+	AutoscalePath    string
+	MinReplicasPaths []string
+	ReplicasPaths    []string
+	DefaultReplicas  int
+	// ResourcesPaths are values paths of a {requests, limits} block, tried in order.
+	ResourcesPaths []string
+	Default        podSize
+	Source         string
 }
 
 // chartPods lists the charts the program can install. Defaults were read from each chart's
@@ -113,41 +117,47 @@ type chartPod struct {
 var chartPods = map[string][]chartPod{
 	// Istio base installs CRDs and the validating webhook config only.
 	"base": nil,
+	// Recent istiod charts take top-level keys (defaults under _internal_defaults_do_not_set);
+	// older ones nest them under pilot. Both are read.
 	"istiod": {{
 		Name: "istiod", Kind: "Deployment",
-		ReplicasPaths: []string{"pilot.autoscaleMin", "pilot.replicaCount"}, DefaultReplicas: 1,
-		ResourcesPath: "pilot.resources",
-		Default:       podSize{requestCPU: "500m", requestMemory: "2048Mi"},
-		Source:        "istiod chart values.yaml pilot.resources (requests 500m / 2048Mi, no limits), autoscaleMin 1; checked 2026-11-22",
+		AutoscalePath:    "autoscaleEnabled",
+		MinReplicasPaths: []string{"autoscaleMin", "pilot.autoscaleMin"},
+		ReplicasPaths:    []string{"replicaCount", "pilot.replicaCount"}, DefaultReplicas: 1,
+		ResourcesPaths: []string{"resources", "pilot.resources"},
+		Default:        podSize{requestCPU: "500m", requestMemory: "2048Mi"},
+		Source:         "istiod chart defaults (istio/istio manifests/charts/istio-control/istio-discovery/values.yaml: requests 500m / 2048Mi, no limits, autoscaleMin 1; checked 2026-11-22)",
 	}},
 	"gateway": {{
 		Name: "gateway", Kind: "Deployment",
-		ReplicasPaths: []string{"autoscaling.minReplicas", "replicaCount"}, DefaultReplicas: 1,
-		ResourcesPath: "resources",
-		Default:       podSize{requestCPU: "100m", requestMemory: "128Mi", limitCPU: "2000m", limitMemory: "1024Mi"},
-		Source:        "istio gateway chart values.yaml resources (requests 100m / 128Mi, limits 2000m / 1024Mi), autoscaling.minReplicas 1; checked 2026-11-22",
+		AutoscalePath:    "autoscaling.enabled",
+		MinReplicasPaths: []string{"autoscaling.minReplicas"},
+		ReplicasPaths:    []string{"replicaCount"}, DefaultReplicas: 1,
+		ResourcesPaths: []string{"resources"},
+		Default:        podSize{requestCPU: "100m", requestMemory: "128Mi", limitCPU: "2000m", limitMemory: "1024Mi"},
+		Source:         "gateway chart defaults (istio/istio manifests/charts/gateway/values.yaml: requests 100m / 128Mi, limits 2000m / 1024Mi, autoscaling.minReplicas 1; checked 2026-11-22)",
 	}},
 	"kube-prometheus-stack": {
 		{Name: "prometheus", Kind: "StatefulSet", EnabledPath: "prometheus.enabled",
 			ReplicasPaths: []string{"prometheus.prometheusSpec.replicas"}, DefaultReplicas: 1,
-			ResourcesPath: "prometheus.prometheusSpec.resources",
-			Source:        "kube-prometheus-stack values.yaml prometheus.prometheusSpec.resources: {} (no default); checked 2026-11-22"},
+			ResourcesPaths: []string{"prometheus.prometheusSpec.resources"},
+			Source:         "kube-prometheus-stack values.yaml prometheus.prometheusSpec.resources: {} (no default); recorded 2026-11-22"},
 		{Name: "alertmanager", Kind: "StatefulSet", EnabledPath: "alertmanager.enabled",
 			ReplicasPaths: []string{"alertmanager.alertmanagerSpec.replicas"}, DefaultReplicas: 1,
-			ResourcesPath: "alertmanager.alertmanagerSpec.resources",
-			Source:        "kube-prometheus-stack values.yaml alertmanager.alertmanagerSpec.resources: {} (no default); checked 2026-11-22"},
+			ResourcesPaths: []string{"alertmanager.alertmanagerSpec.resources"},
+			Source:         "kube-prometheus-stack values.yaml alertmanager.alertmanagerSpec.resources: {} (no default); recorded 2026-11-22"},
 		{Name: "prometheus-operator", Kind: "Deployment", EnabledPath: "prometheusOperator.enabled",
-			DefaultReplicas: 1, ResourcesPath: "prometheusOperator.resources",
-			Source: "kube-prometheus-stack values.yaml prometheusOperator.resources: {} (no default); checked 2026-11-22"},
+			DefaultReplicas: 1, ResourcesPaths: []string{"prometheusOperator.resources"},
+			Source: "kube-prometheus-stack values.yaml prometheusOperator.resources: {} (no default); recorded 2026-11-22"},
 		{Name: "grafana", Kind: "Deployment", EnabledPath: "grafana.enabled",
-			ReplicasPaths: []string{"grafana.replicas"}, DefaultReplicas: 1, ResourcesPath: "grafana.resources",
-			Source: "grafana subchart values.yaml resources: {} (no default); checked 2026-11-22"},
+			ReplicasPaths: []string{"grafana.replicas"}, DefaultReplicas: 1, ResourcesPaths: []string{"grafana.resources"},
+			Source: "grafana subchart values.yaml resources: {} (no default); recorded 2026-11-22"},
 		{Name: "kube-state-metrics", Kind: "Deployment", EnabledPath: "kubeStateMetrics.enabled",
-			ReplicasPaths: []string{"kube-state-metrics.replicas"}, DefaultReplicas: 1, ResourcesPath: "kube-state-metrics.resources",
-			Source: "kube-state-metrics subchart values.yaml resources: {} (no default); checked 2026-11-22"},
+			ReplicasPaths: []string{"kube-state-metrics.replicas"}, DefaultReplicas: 1, ResourcesPaths: []string{"kube-state-metrics.resources"},
+			Source: "kube-state-metrics subchart values.yaml resources: {} (no default); recorded 2026-11-22"},
 		{Name: "node-exporter (per node)", Kind: "DaemonSet", EnabledPath: "nodeExporter.enabled",
-			DefaultReplicas: 1, ResourcesPath: "prometheus-node-exporter.resources",
-			Source: "prometheus-node-exporter subchart values.yaml resources: {} (no default); one pod per node, counted once; checked 2026-11-22"},
+			DefaultReplicas: 1, ResourcesPaths: []string{"prometheus-node-exporter.resources"},
+			Source: "prometheus-node-exporter subchart values.yaml resources: {} (no default); one pod per node, counted once; recorded 2026-11-22"},
 	},
 }
 
@@ -239,15 +249,7 @@ func ComputeFootprint(p *plan.Plan) (*Footprint, error) {
 					continue
 				}
 			}
-			replicas := cp.DefaultReplicas
-			for _, path := range cp.ReplicasPaths {
-				if v, _ := r.Input("values." + path); v != nil {
-					if n, ok := v.(int64); ok {
-						replicas = int(n)
-						break
-					}
-				}
-			}
+			replicas := chartReplicas(r, cp)
 			size, src, err := chartSize(r, cp)
 			if err != nil {
 				return nil, fmt.Errorf("Helm release %s: %w", r.Name, err)
@@ -393,14 +395,32 @@ func (s podSize) asMap() map[string]any {
 	return map[string]any{"requests": req, "limits": lim}
 }
 
+// chartReplicas is a chart component's pod count from the release's values, else the default.
+func chartReplicas(r *plan.Resource, cp chartPod) int {
+	paths := cp.ReplicasPaths
+	if cp.AutoscalePath != "" {
+		if v, _ := r.Input("values." + cp.AutoscalePath); v != false {
+			paths = cp.MinReplicasPaths
+		}
+	}
+	for _, path := range paths {
+		if n, ok := inputInt(r, "values."+path); ok {
+			return int(n)
+		}
+	}
+	return cp.DefaultReplicas
+}
+
 // chartSize is a chart component's resources block: the release's values when set, else the
 // chart default.
 func chartSize(r *plan.Resource, cp chartPod) (any, string, error) {
-	if v, _ := r.Input("values." + cp.ResourcesPath); v != nil {
-		if _, ok := v.(map[string]any); !ok {
-			return nil, "", fmt.Errorf("values.%s is %v", cp.ResourcesPath, v)
+	for _, path := range cp.ResourcesPaths {
+		if v, _ := r.Input("values." + path); v != nil {
+			if _, ok := v.(map[string]any); !ok {
+				return nil, "", fmt.Errorf("values.%s is %v", path, v)
+			}
+			return v, "values." + path + " of the release", nil
 		}
-		return v, "values." + cp.ResourcesPath + " of the release", nil
 	}
 	return cp.Default.asMap(), cp.Source, nil
 }

@@ -140,3 +140,18 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, "4.62 GiB", FormatMemory(4<<30+640<<20))
 	assert.Equal(t, "640 MiB", FormatMemory(640<<20))
 }
+
+func TestChartReplicasFollowTheAutoscalerSwitch(t *testing.T) {
+	b := newPlanBuilder(t)
+	b.add(res{Name: "new-style", Type: "kubernetes:helm.sh/v3:Release", Inputs: map[string]any{
+		"chart": "istiod", "values": map[string]any{"autoscaleMin": 3, "replicaCount": 7},
+	}})
+	b.add(res{Name: "fixed", Type: "kubernetes:helm.sh/v3:Release", Inputs: map[string]any{
+		"chart": "gateway", "values": map[string]any{"autoscaling": map[string]any{"enabled": false, "minReplicas": 4}, "replicaCount": 2},
+	}})
+	b.add(res{Name: "defaults", Type: "kubernetes:helm.sh/v3:Release", Inputs: map[string]any{"chart": "gateway"}})
+	want := map[string]int{"new-style": 3, "fixed": 2, "defaults": 1}
+	for _, r := range b.plan().Resources {
+		assert.Equal(t, want[r.Name], chartReplicas(r, chartPods[chartName(r)][0]), r.Name)
+	}
+}
