@@ -36,4 +36,5 @@ const usage = `usage:
       --json           print the summary as JSON
       --show-secrets   show secret values in manifests and plan.json
       --dir DIR        project directory holding Pulumi.yaml (default .)
-      --file FILE      a stack-format config file instead of Pulumi.<stack>.yaml`
+      --file FILE      a stack-format config file instead of Pulumi.<stack>.yaml
+      --report         deploy time, monthly cost and in-cluster footprint (docs/report.md)`

@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/workfx/workfx-platform/internal/plan"
+	"github.com/workfx/workfx-platform/internal/report"
 	"github.com/workfx/workfx-platform/stacks"
 )
 
@@ -22,6 +23,7 @@ type planSummary struct {
 	Dependencies map[string]string `json:"dependencies"`
 	Manifests    int               `json:"manifests"`
 	OutDir       string            `json:"outDir"`
+	Report       *report.Report    `json:"report,omitempty"`
 }
 
 // planCommand runs the program offline and writes what it would deploy. Exit codes: 0 ok,
@@ -35,6 +37,7 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 	showSecrets := fs.Bool("show-secrets", false, "show secret values")
 	dir := fs.String("dir", ".", "project directory")
 	file := fs.String("file", "", "stack-format config file (default <dir>/Pulumi.<stack>.yaml)")
+	withReport := fs.Bool("report", false, "add the deploy-time, monthly-cost and footprint report (also to plan.json)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -71,13 +74,21 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
+	var rep *report.Report
+	if *withReport {
+		if rep, err = report.Build(p, sc.Raw); err != nil {
+			fmt.Fprintf(stderr, "stack %s: report: %v\n", *stack, err)
+			return 1
+		}
+	}
+
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintf(stderr, "plan: %v\n", err)
 		return 1
 	}
 	n, err := p.WriteManifests(*out, *showSecrets)
 	if err == nil {
-		err = writePlanJSON(p, filepath.Join(*out, "plan.json"), *showSecrets, cfg)
+		err = writePlanJSON(p, filepath.Join(*out, "plan.json"), *showSecrets, cfg, rep)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "plan: writing output: %v\n", err)
@@ -85,7 +96,7 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 	}
 
 	s := planSummary{Project: p.Project, Stack: p.Stack, Resources: len(p.Resources), ByType: p.CountByType(),
-		Dependencies: cfg.Modes(), Manifests: n, OutDir: *out}
+		Dependencies: cfg.Modes(), Manifests: n, OutDir: *out, Report: rep}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -93,16 +104,24 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	printSummary(stdout, s)
+	if rep != nil {
+		fmt.Fprintln(stdout)
+		_ = rep.WriteText(stdout)
+	}
 	return 0
 }
 
-func writePlanJSON(p *plan.Plan, path string, showSecrets bool, cfg *stacks.Config) error {
+func writePlanJSON(p *plan.Plan, path string, showSecrets bool, cfg *stacks.Config, rep *report.Report) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return p.WriteJSON(f, showSecrets, map[string]any{"dependencies": cfg.Modes()})
+	extra := map[string]any{"dependencies": cfg.Modes()}
+	if rep != nil {
+		extra["report"] = rep
+	}
+	return p.WriteJSON(f, showSecrets, extra)
 }
 
 func printSummary(w io.Writer, s planSummary) {
