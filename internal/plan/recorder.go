@@ -101,9 +101,11 @@ type Recorder struct {
 
 // NewRecorder returns a recorder for the project and stack (they form the URNs).
 func NewRecorder(project, stack string) *Recorder {
-	return &Recorder{project: project, stack: stack,
+	r := &Recorder{project: project, stack: stack,
 		Outputs: map[string]func(resource.PropertyMap) resource.PropertyMap{},
 		Invokes: map[string]func(resource.PropertyMap) resource.PropertyMap{}}
+	registerAzureMocks(r)
+	return r
 }
 
 var _ pulumi.MockResourceMonitor = (*Recorder)(nil)
