@@ -42,7 +42,9 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.Vault.Store(ctx, "postgres-admin-password", pw.Result); err != nil {
+	// Secret here, not only through the random provider's schema, so no code path can see it plain.
+	password := pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
+	if _, err := a.Vault.Store(ctx, "postgres-admin-password", password); err != nil {
 		return err
 	}
 
@@ -57,7 +59,7 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		Location:                   pulumi.String(e.Location),
 		Version:                    pulumi.String(a.Version),
 		AdministratorLogin:         pulumi.String(a.AdminLogin),
-		AdministratorLoginPassword: pw.Result,
+		AdministratorLoginPassword: password,
 		Sku:                        &dbforpostgresql.SkuArgs{Name: pulumi.String(a.SkuName), Tier: pulumi.String(a.SkuTier)},
 		Storage:                    &dbforpostgresql.StorageArgs{StorageSizeGB: pulumi.Int(a.StorageSizeGB)},
 		Backup:                     backup,
@@ -126,7 +128,7 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		// The name is known; deriving it from the database's id makes every reader wait for it.
 		Database: db.ID().ApplyT(func(pulumi.ID) string { return a.Database }).(pulumi.StringOutput),
 		Username: pulumi.String(a.AdminLogin).ToStringOutput(),
-		Password: credential.FromOutput(pw.Result),
+		Password: credential.FromOutput(password),
 		// Flexible Server presents a publicly trusted certificate; require_secure_transport is on.
 		SSLMode: "require",
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hash/fnv"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -69,6 +70,14 @@ func registerAzureMocks(r *Recorder) {
 			}
 			return out
 		}
+	}
+	// Generated passwords (Postgres admin, JWT keys): a stand-in of the requested length.
+	r.Outputs["random:index/randomPassword:RandomPassword"] = func(in resource.PropertyMap) resource.PropertyMap {
+		n := 32
+		if v, ok := in["length"]; ok && v.IsNumber() {
+			n = int(v.NumberValue())
+		}
+		return props(map[string]any{"result": strings.Repeat("x", n)})
 	}
 	r.Invokes["azure-native:authorization:getClientConfig"] = func(resource.PropertyMap) resource.PropertyMap {
 		return props(map[string]any{"tenantId": mockTenant, "subscriptionId": mockSubscription,
