@@ -154,7 +154,9 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 		},
 		AutoUpgradeProfile: &containerservice.ManagedClusterAutoUpgradeProfileArgs{UpgradeChannel: pulumi.String("patch")},
 		Tags:               tags,
-	}, child, pulumi.DependsOn([]pulumi.Resource{netRole}))
+	}, child, pulumi.DependsOn([]pulumi.Resource{netRole}),
+		// The autoscaler owns the node counts after creation; a later `up` must not reset them.
+		pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count", "agentPoolProfiles[1].count"}))
 	if err != nil {
 		return err
 	}
