@@ -8,7 +8,7 @@ import (
 
 // The azure-native cache submodule is not available to this build, so Azure Cache for Redis is
 // registered by its type token with the few properties this program sets (names and shapes of
-// azure-native.cache.Redis at the provider's default API version). The explicit azure-native
+// azure-native.cache.Redis at the v2 provider's default API version, 2023-04-01). The explicit azure-native
 // provider resolves it like any generated resource.
 const cacheType = "azure-native:cache:Redis"
 
