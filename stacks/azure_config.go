@@ -140,7 +140,9 @@ func (c *Config) applyAzureDefaults() {
 	def(&a.NamePrefix, "workfx-"+c.Environment, "workfx-"+c.Environment)
 	def(&a.VNetCIDR, "10.40.0.0/16", "10.40.0.0/16")
 	k := &a.AKS
-	def(&k.KubernetesVersion, "1.33", "1.33")
+	// A minor version AKS supports as of late 2026 (AKS picks the newest patch); check
+	// `az aks get-versions -l <location>` and set aks.kubernetesVersion when it moves on.
+	def(&k.KubernetesVersion, "1.35", "1.35")
 	def(&k.MaxSurge, "33%", "33%")
 	def(&k.SystemPool.VMSize, "Standard_D2s_v5", "Standard_D4s_v5")
 	defInt(&k.SystemPool.MinCount, 1, 3)
@@ -302,7 +304,7 @@ func (c *Config) validateAzureNames(p *problems, n AzureNames) {
 func (c *Config) validateAzureAKS(p *problems, key string) {
 	k := c.Azure.AKS
 	if !k8sVersion.MatchString(k.KubernetesVersion) {
-		p.add(key+".kubernetesVersion", "must be a Kubernetes version supported by AKS such as 1.33 or 1.33.2, got %q", k.KubernetesVersion)
+		p.add(key+".kubernetesVersion", "must be a Kubernetes version supported by AKS such as 1.35 or 1.35.1, got %q", k.KubernetesVersion)
 	}
 	if !maxSurge.MatchString(k.MaxSurge) {
 		p.add(key+".maxSurge", "must be a node count or a percentage such as 1 or 33%%, got %q", k.MaxSurge)

@@ -179,7 +179,7 @@ func TestAzureDevProvisionsEverySecurityRelevantInput(t *testing.T) {
 		assert.NotEmpty(t, in(mc, "addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID"))
 		assert.Equal(t, "azure", in(mc, "networkProfile.networkPlugin"))
 		assert.Equal(t, "overlay", in(mc, "networkProfile.networkPluginMode"))
-		assert.Equal(t, "1.33", in(mc, "kubernetesVersion"))
+		assert.Equal(t, "1.35", in(mc, "kubernetesVersion"))
 		assert.Equal(t, "Free", in(mc, "sku.tier"))
 		pools := in(mc, "agentPoolProfiles").([]any)
 		require.Len(t, pools, 2)
@@ -344,7 +344,7 @@ func TestAzureMalformedConfigNamesTheKey(t *testing.T) {
 		{"vnet overlaps the service CIDR", map[string]string{"workfx:azure": `{"location":"westeurope","vnetCidr":"10.0.0.0/16"}`}, "workfx:azure.vnetCidr", "must not overlap"},
 		{"vnet not a /16", map[string]string{"workfx:azure": `{"location":"westeurope","vnetCidr":"10.40.0.0/20"}`}, "workfx:azure.vnetCidr", "/16"},
 		{"pool max below min", map[string]string{"workfx:azure": `{"location":"westeurope","aks":{"userPool":{"minCount":3,"maxCount":2}}}`}, "workfx:azure.aks.userPool.maxCount", "at least minCount"},
-		{"bad kubernetes version", map[string]string{"workfx:azure": `{"location":"westeurope","aks":{"kubernetesVersion":"latest"}}`}, "workfx:azure.aks.kubernetesVersion", "1.33"},
+		{"bad kubernetes version", map[string]string{"workfx:azure": `{"location":"westeurope","aks":{"kubernetesVersion":"latest"}}`}, "workfx:azure.aks.kubernetesVersion", "1.35"},
 		{"postgres storage size", map[string]string{"workfx:azure": `{"location":"westeurope","postgres":{"storageSizeGB":50}}`}, "workfx:azure.postgres.storageSizeGB", "one of 32"},
 		{"postgres reserved admin", map[string]string{"workfx:azure": `{"location":"westeurope","postgres":{"adminLogin":"azure_superuser"}}`}, "workfx:azure.postgres.adminLogin", "reserve"},
 		{"redis family mismatch", map[string]string{"workfx:azure": `{"location":"westeurope","redis":{"sku":"Standard","family":"P"}}`}, "workfx:azure.redis.family", "must be C"},
