@@ -386,3 +386,37 @@ func TestAzureDevConfigIsValid(t *testing.T) {
 	assert.Equal(t, "azure", cfg.Cloud)
 	assert.Equal(t, "Basic", cfg.Azure.Redis.Sku)
 }
+
+func TestAzureEndpointsFeedTheSameContract(t *testing.T) {
+	p := azureDev(t)
+	pg := p.Object("Secret", "workfx-ai", "pg-secret")
+	require.NotNil(t, pg)
+	srv := one(t, p, pgServer)
+	assert.Equal(t, srv.Str("serverName")+".postgres.database.azure.com", pg.Str("stringData.host"))
+	assert.Equal(t, "5432", pg.Str("stringData.port"))
+	assert.Equal(t, "workfx_ai", pg.Str("stringData.database"))
+	assert.Equal(t, "workfx", pg.Str("stringData.username"))
+
+	rd := p.Object("Secret", "workfx-ai", "tp-redis-secret")
+	require.NotNil(t, rd)
+	cache := one(t, p, redisCache)
+	assert.Equal(t, cache.Str("name")+".redis.cache.windows.net", rd.Str("stringData.redis_host"))
+	assert.Equal(t, "6380", rd.Str("stringData.redis_port"), "TLS port; 6379 is disabled")
+	assert.Equal(t, "true", rd.Str("stringData.redis_use_ssl"))
+	assert.Equal(t, "mock-redis-key-"+cache.Str("name"), rd.Str("stringData.redis_password"), "the cache's access key")
+
+	cm := p.Object("ConfigMap", "workfx-ai", "workfx-api-config")
+	require.NotNil(t, cm)
+	acct := one(t, p, storageAccount)
+	assert.Equal(t, "azure", cm.Str("data.STORAGE_TYPE"))
+	assert.Equal(t, "https://"+acct.Str("accountName")+".blob.core.windows.net", cm.Str("data.BUCKET_URI_PATH"))
+	assert.Equal(t, "require", cm.Str("data.POSTGRES_SSLMODE"))
+	assert.Equal(t, "azure", cm.Str("data.CLOUD_PROVIDER"))
+}
+
+func TestAzureNothingOnAzureWithoutProvision(t *testing.T) {
+	p := planFile(t, "ka", "../Pulumi.ka.yaml")
+	for _, r := range p.Resources {
+		assert.False(t, strings.HasPrefix(r.Type, "azure-native:") || r.Type == azureProvider, "%s %s in a customer-cluster stack", r.Type, r.Name)
+	}
+}
