@@ -80,6 +80,7 @@ func (az *azureStack) cluster() *cluster.AzureArgs {
 		LogAnalyticsName: az.names.LogAnalytics, KubernetesVersion: k.KubernetesVersion,
 		SystemPool: cluster.NodePool(k.SystemPool), UserPool: cluster.NodePool(k.UserPool),
 		MaxSurge: k.MaxSurge, AdminGroupObjectIDs: az.cfg.Azure.AdminGroupObjectIDs,
+		AuthorizedIPRanges: k.APIServerAuthorizedIPRanges,
 	}
 }
 

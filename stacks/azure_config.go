@@ -36,6 +36,9 @@ type AzureAKSConfig struct {
 	UserPool          AzureNodePool `json:"userPool"`
 	// MaxSurge is how many extra nodes an upgrade may add (a count or a percentage, e.g. 33%).
 	MaxSurge string `json:"maxSurge"`
+	// APIServerAuthorizedIPRanges limits who reaches the API server (CIDRs); empty: anyone,
+	// still behind Entra ID sign-in.
+	APIServerAuthorizedIPRanges []string `json:"apiServerAuthorizedIpRanges"`
 }
 
 // AzureNodePool is one autoscaled node pool.
@@ -308,6 +311,11 @@ func (c *Config) validateAzureAKS(p *problems, key string) {
 	}
 	if !maxSurge.MatchString(k.MaxSurge) {
 		p.add(key+".maxSurge", "must be a node count or a percentage such as 1 or 33%%, got %q", k.MaxSurge)
+	}
+	for i, r := range k.APIServerAuthorizedIPRanges {
+		if _, n, err := net.ParseCIDR(r); err != nil || n.IP.To4() == nil {
+			p.add(key+".apiServerAuthorizedIpRanges", "entry %d must be an IPv4 CIDR such as 203.0.113.0/24, got %q", i, r)
+		}
 	}
 	for _, pool := range []struct {
 		name string

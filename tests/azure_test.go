@@ -247,6 +247,7 @@ func TestAzureProdAddsHAZonesBackupsAndProtection(t *testing.T) {
 
 	mc := one(t, prod, managedCluster)
 	assert.Equal(t, "Standard", in(mc, "sku.tier"), "paid tier: API server SLA")
+	assert.Equal(t, []any{"203.0.113.0/24"}, in(mc, "apiServerAccessProfile.authorizedIPRanges"))
 	for _, raw := range in(mc, "agentPoolProfiles").([]any) {
 		assert.Equal(t, []any{"1", "2", "3"}, raw.(map[string]any)["availabilityZones"])
 	}
@@ -344,6 +345,7 @@ func TestAzureMalformedConfigNamesTheKey(t *testing.T) {
 		{"vnet overlaps the service CIDR", map[string]string{"workfx:azure": `{"location":"westeurope","vnetCidr":"10.0.0.0/16"}`}, "workfx:azure.vnetCidr", "must not overlap"},
 		{"vnet not a /16", map[string]string{"workfx:azure": `{"location":"westeurope","vnetCidr":"10.40.0.0/20"}`}, "workfx:azure.vnetCidr", "/16"},
 		{"pool max below min", map[string]string{"workfx:azure": `{"location":"westeurope","aks":{"userPool":{"minCount":3,"maxCount":2}}}`}, "workfx:azure.aks.userPool.maxCount", "at least minCount"},
+		{"bad api server range", map[string]string{"workfx:azure": `{"location":"westeurope","aks":{"apiServerAuthorizedIpRanges":["203.0.113.7"]}}`}, "workfx:azure.aks.apiServerAuthorizedIpRanges", "CIDR"},
 		{"bad kubernetes version", map[string]string{"workfx:azure": `{"location":"westeurope","aks":{"kubernetesVersion":"latest"}}`}, "workfx:azure.aks.kubernetesVersion", "1.35"},
 		{"postgres storage size", map[string]string{"workfx:azure": `{"location":"westeurope","postgres":{"storageSizeGB":50}}`}, "workfx:azure.postgres.storageSizeGB", "one of 32"},
 		{"postgres reserved admin", map[string]string{"workfx:azure": `{"location":"westeurope","postgres":{"adminLogin":"azure_superuser"}}`}, "workfx:azure.postgres.adminLogin", "reserve"},

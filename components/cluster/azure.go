@@ -34,6 +34,8 @@ type AzureArgs struct {
 	MaxSurge          string
 	// AdminGroupObjectIDs become cluster admins through Entra ID.
 	AdminGroupObjectIDs []string
+	// AuthorizedIPRanges limit who reaches the API server; empty leaves it open to sign-in.
+	AuthorizedIPRanges []string
 }
 
 // azureState is what a provisioned AKS cluster keeps for tests and outputs.
@@ -137,8 +139,9 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 			AdminGroupObjectIDs: pulumi.ToStringArray(a.AdminGroupObjectIDs),
 		},
 		DisableLocalAccounts: pulumi.Bool(true),
-		EnableRBAC:           pulumi.Bool(true),
-		OidcIssuerProfile:    &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
+		ApiServerAccessProfile: apiServerAccess(a.AuthorizedIPRanges),
+		EnableRBAC:        pulumi.Bool(true),
+		OidcIssuerProfile: &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
 		SecurityProfile: &containerservice.ManagedClusterSecurityProfileArgs{
 			WorkloadIdentity: &containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs{Enabled: pulumi.Bool(true)},
 		},
@@ -190,6 +193,14 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 	}
 	c.Provider = p
 	return nil
+}
+
+// apiServerAccess restricts the API server to the given ranges; nil leaves AKS's default.
+func apiServerAccess(ranges []string) containerservice.ManagedClusterAPIServerAccessProfilePtrInput {
+	if len(ranges) == 0 {
+		return nil
+	}
+	return &containerservice.ManagedClusterAPIServerAccessProfileArgs{AuthorizedIPRanges: pulumi.ToStringArray(ranges)}
 }
 
 // NonInteractiveKubeconfig decodes the kubeconfig AKS returns for an Entra ID cluster and
