@@ -138,10 +138,10 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 			TenantID:            e.TenantID,
 			AdminGroupObjectIDs: pulumi.ToStringArray(a.AdminGroupObjectIDs),
 		},
-		DisableLocalAccounts: pulumi.Bool(true),
+		DisableLocalAccounts:   pulumi.Bool(true),
 		ApiServerAccessProfile: apiServerAccess(a.AuthorizedIPRanges),
-		EnableRBAC:        pulumi.Bool(true),
-		OidcIssuerProfile: &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
+		EnableRBAC:             pulumi.Bool(true),
+		OidcIssuerProfile:      &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
 		SecurityProfile: &containerservice.ManagedClusterSecurityProfileArgs{
 			WorkloadIdentity: &containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs{Enabled: pulumi.Bool(true)},
 		},
