@@ -38,11 +38,6 @@ type AzureArgs struct {
 	AuthorizedIPRanges []string
 }
 
-// azureState is what a provisioned AKS cluster keeps for tests and outputs.
-type azureState struct {
-	ManagedCluster *containerservice.ManagedCluster
-}
-
 func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs) error {
 	e := a.Env
 	child := pulumi.Parent(c)
@@ -163,7 +158,6 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 	if err != nil {
 		return err
 	}
-	c.azure.ManagedCluster = mc
 	c.OIDCIssuerURL = mc.OidcIssuerProfile.IssuerURL().Elem()
 
 	// Local accounts are off, so the deployer signs in through Entra ID and needs a Kubernetes

@@ -32,7 +32,6 @@ type Cluster struct {
 	Provider   *kubernetes.Provider
 	// OIDCIssuerURL is the provisioned cluster's service-account token issuer (workload identity).
 	OIDCIssuerURL pulumi.StringOutput
-	azure         azureState
 }
 
 // New registers the component and its Kubernetes provider.
