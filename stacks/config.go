@@ -47,6 +47,8 @@ type Config struct {
 	Credentials   CredentialsConfig   `json:"credentials"`
 	Settings      SettingsConfig      `json:"settings"`
 	Apps          AppsConfig          `json:"apps"`
+	// Azure is read with cloud azure (stacks/azure_config.go).
+	Azure AzureConfig `json:"azure"`
 }
 
 // ClusterConfig is workfx:cluster.
@@ -375,6 +377,7 @@ func applyDefaults(c *Config) {
 	for _, app := range appCatalog {
 		app.applyDefaults(app.config(c), c.Environment)
 	}
+	c.applyAzureDefaults()
 }
 
 var (
@@ -423,6 +426,7 @@ func (c *Config) validate(p *problems) {
 	c.validateMonitoring(p)
 	c.validateCredentials(p)
 	c.validateApps(p)
+	c.validateAzure(p)
 
 	if c.Images.Registry != "" && !registryHost.MatchString(c.Images.Registry) {
 		p.add(k("images.registry"), "must be a registry host with an optional port and path (e.g. registry.example.com:5000/workfx), got %q", c.Images.Registry)
@@ -464,7 +468,7 @@ var dependencyModes = []string{ModeProvision, ModeExisting}
 
 // provisionable lists, per cloud, the dependencies this program can provision.
 var provisionable = map[string]map[string]bool{
-	"azure": {},
+	"azure": {"cluster": true, "postgres": true, "redis": true, "kafka": true, "objectStorage": true},
 	"aws":   {},
 }
 

@@ -77,8 +77,10 @@ type Spec struct {
 	PullSecret     string
 	PodAnnotations map[string]string
 	PodLabels      map[string]string
-	Labels         map[string]string
-	Network        Network
+	// ServiceAccountAnnotations bind the app's ServiceAccount to a cloud identity (workload identity).
+	ServiceAccountAnnotations pulumi.StringMap
+	Labels                    map[string]string
+	Network                   Network
 	// DependsOn must exist before the first pod starts (the Secrets it reads, istiod).
 	DependsOn []pulumi.Resource
 }
@@ -122,8 +124,12 @@ func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOp
 		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: spec.Namespace, Labels: kube.StringMap(labels)}
 	}
 
+	saMeta := meta(spec.Name)
+	if len(spec.ServiceAccountAnnotations) > 0 {
+		saMeta.Annotations = spec.ServiceAccountAnnotations
+	}
 	sa, err := corev1.NewServiceAccount(ctx, spec.Name, &corev1.ServiceAccountArgs{
-		Metadata: meta(spec.Name),
+		Metadata: saMeta,
 		// The apps do not call the Kubernetes API; no token in the pod.
 		AutomountServiceAccountToken: pulumi.Bool(false),
 	}, child)
