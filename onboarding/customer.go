@@ -173,18 +173,15 @@ func ParseCustomer(data []byte, format string) (*Customer, error) {
 // StackName is the customer's stack: ka-<id>.
 func (c *Customer) StackName() string { return StackPrefix + c.ID }
 
-var customerID = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-
 // Validate checks the spec with the program's own config validation (stacks.LoadConfig): the
 // exact checks `pulumi up` makes, so a spec that validates here configures a stack that runs.
 // Problems are reported with the spec's field paths.
 func (c *Customer) Validate() error {
 	var probs []FieldError
-	switch {
-	case c.ID == "":
+	// The id's format is the program's rule for workfx:customer (checked below); only its
+	// presence is onboarding's own rule, since the stack is named after it.
+	if c.ID == "" {
 		probs = append(probs, FieldError{"id", "is required: the customer's id (a DNS-1123 label; the stack is ka-<id>)"})
-	case len(c.ID) > 40 || !customerID.MatchString(c.ID):
-		probs = append(probs, FieldError{"id", fmt.Sprintf("must be a DNS-1123 label (lowercase letters, digits, '-'; at most 40 characters), got %q", c.ID)})
 	}
 	raw, err := c.RawConfig()
 	if err != nil {
