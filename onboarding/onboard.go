@@ -2,6 +2,8 @@ package onboarding
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -213,8 +215,9 @@ func (e *OperationError) Error() string {
 
 func (e *OperationError) Unwrap() error { return e.Err }
 
-// running guards against two Onboard calls for one stack in this process: they would share the
-// stack's workspace directory, so the second is refused before it touches anything.
+// running guards against two Onboard calls for one stack (of one backend) in this process: they
+// would share the stack's workspace directory, so the second is refused before it touches
+// anything.
 var running sync.Map
 
 // Onboard runs one operation on the customer's stack (ka-<id>), creating the stack on first use
@@ -231,10 +234,11 @@ func Onboard(ctx context.Context, c *Customer, opts Options) (*Result, error) {
 		return nil, err
 	}
 	stackName := c.StackName()
-	if _, busy := running.LoadOrStore(stackName, struct{}{}); busy {
+	dir := workDir(opts, stackName)
+	if _, busy := running.LoadOrStore(dir, struct{}{}); busy {
 		return nil, &ConcurrentUpdateError{Stack: stackName, InProcess: true}
 	}
-	defer running.Delete(stackName)
+	defer running.Delete(dir)
 
 	emit := func(e Event) {
 		if opts.OnEvent != nil {
@@ -399,16 +403,20 @@ func redactURL(u string) string {
 	return u
 }
 
+// workDir is the stack's workspace directory. It is per backend as well as per stack: the
+// stack settings file in it belongs to one backend's stack (its passphrase salt above all).
+func workDir(o Options, stackName string) string {
+	sum := sha256.Sum256([]byte(o.Backend))
+	return filepath.Join(o.WorkRoot, hex.EncodeToString(sum[:4]), stackName)
+}
+
 func openStack(ctx context.Context, stackName string, o Options) (auto.Stack, error) {
-	dir := filepath.Join(o.WorkRoot, stackName)
+	dir := workDir(o, stackName)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return auto.Stack{}, err
 	}
 	wsOpts := []auto.LocalWorkspaceOption{
-		auto.Project(workspace.Project{
-			Name:    tokens.PackageName(stacks.Namespace),
-			Runtime: workspace.NewProjectRuntimeInfo("go", nil),
-		}),
+		auto.Project(projectSettings()),
 		auto.WorkDir(dir),
 		auto.EnvVars(o.EnvVars),
 		auto.SecretsProvider(o.SecretsProvider),
@@ -428,6 +436,15 @@ func openStack(ctx context.Context, stackName string, o Options) (auto.Stack, er
 	}
 	s, err := auto.UpsertStackInlineSource(ctx, stackName, stacks.Namespace, Program, wsOpts...)
 	return s, wrapSetup(stackName, "create or select stack", err)
+}
+
+// projectSettings is Pulumi.yaml's identity, in code: an embedding service has no checkout.
+// The config schema is not repeated; stacks.LoadConfig is the validation.
+func projectSettings() workspace.Project {
+	return workspace.Project{
+		Name:    tokens.PackageName(stacks.Namespace),
+		Runtime: workspace.NewProjectRuntimeInfo("go", nil),
+	}
 }
 
 func wrapSetup(stack, what string, err error) error {
