@@ -591,12 +591,24 @@ var transientMarkers = []string{
 	"the server is currently unable to handle the request",
 }
 
+// permanentMarkers win over transientMarkers: the CLI has already retried these itself (plugin
+// downloads), or the failure names something missing that a retry will not bring.
+var permanentMarkers = []string{
+	"Could not automatically download and install",
+	"failed all 5 attempts",
+}
+
 // IsTransient reports whether an engine failure is worth retrying.
 func IsTransient(err error) bool {
 	if err == nil || auto.IsConcurrentUpdateError(err) || errors.Is(err, context.Canceled) {
 		return false
 	}
 	msg := err.Error()
+	for _, m := range permanentMarkers {
+		if strings.Contains(msg, m) {
+			return false
+		}
+	}
 	for _, m := range transientMarkers {
 		if strings.Contains(msg, m) {
 			return true

@@ -315,6 +315,10 @@ func TestRetryBackoffDoublesUpToMax(t *testing.T) {
 	assert.True(t, IsTransient(errors.New(transientStderr)))
 	assert.False(t, IsTransient(errors.New(programErrorStderr)))
 	assert.False(t, IsTransient(context.Canceled))
+	// Seen with the real CLI here: no plugin can be downloaded. The CLI retried five times
+	// already; another round would only add minutes.
+	assert.False(t, IsTransient(errors.New(`error: Could not automatically download and install resource plugin 'pulumi-resource-kubernetes' at version v4.30.0: `+
+		`failed to download plugin: kubernetes-4.30.0: failed all 5 attempts: dial tcp: lookup get.pulumi.com: no such host`)))
 }
 
 func TestSecretOutputsNeverPrint(t *testing.T) {
