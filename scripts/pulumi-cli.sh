@@ -8,7 +8,7 @@
 # WORKFX_CACHE overrides the cache root (default $HOME/.cache/workfx).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-version="v3.228.0"
+version="$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" {print $2}' "$root/tools/pulumi-cli/go.mod")"
 dir="${WORKFX_CACHE:-$HOME/.cache/workfx}/pulumi-$version"
 bin="$dir/bin/pulumi"  # <root>/bin/pulumi: the layout auto.NewPulumiCommand expects of a Root
 

@@ -2,7 +2,7 @@
 // program's go.mod so the CLI's very large dependency graph never leaks into the program's build.
 module github.com/workfx/workfx-platform/tools/pulumi-cli
 
-go 1.26
+go 1.25.8
 
 require (
 	cloud.google.com/go v0.112.1 // indirect
