@@ -79,8 +79,8 @@ type Options struct {
 	EnvVars map[string]string
 	// Progress receives the CLI's human-readable progress output.
 	Progress io.Writer
-	// OnEvent receives structured progress events. It is called from one goroutine per Onboard
-	// call; with OnboardMany it is called concurrently for different customers.
+	// OnEvent receives structured progress events, never concurrently within one Onboard call;
+	// with OnboardMany it is called concurrently for different customers.
 	OnEvent func(Event)
 	// Retry bounds retries of transient engine failures. Zero: DefaultRetry.
 	Retry Retry
