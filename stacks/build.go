@@ -91,7 +91,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		spec := appSpec(cfg, def, a, deps, contract)
 		spec.Namespace = ns.Name
 		// The contract Secrets exist before the first pod reads them.
-		spec.DependsOn = []pulumi.Resource{contract}
+		spec.DependsOn = contract.Resources()
 		az.bindWorkload(spec)
 		if _, err := workload.New(ctx, def.Name, spec, k8s); err != nil {
 			return err
