@@ -53,6 +53,8 @@ type Customer struct {
 	Credentials   Section `json:"credentials,omitempty"`
 	Settings      Section `json:"settings,omitempty"`
 	Apps          Section `json:"apps,omitempty"`
+	// Azure is the Azure settings when cloud is azure (workfx:azure).
+	Azure Section `json:"azure,omitempty"`
 }
 
 // Section is one structured config value, as plain data (maps, lists, strings, numbers, bools).
