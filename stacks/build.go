@@ -69,6 +69,13 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		return err
 	}
 
+	// Istio and the monitoring stack come first when this program installs them: the apps'
+	// sidecars need istiod, the policy CRs and ServiceMonitors need the CRDs.
+	pl, err := installPlatform(ctx, cfg, k8s)
+	if err != nil {
+		return err
+	}
+
 	var meshServices []mesh.Service
 	var targets []monitoring.Target
 	appNames := pulumi.StringArray{}
@@ -81,6 +88,8 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		spec.Namespace = ns.Name
 		// The contract Secrets exist before the first pod reads them.
 		spec.DependsOn = []pulumi.Resource{contract}
+		// With injection on, the first pods get their sidecar only if istiod already serves.
+		spec.DependsOn = append(spec.DependsOn, pl.injector()...)
 		if _, err := workload.New(ctx, def.Name, spec, k8s); err != nil {
 			return err
 		}
@@ -91,7 +100,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		}
 	}
 
-	if cfg.Mesh.Mode == ModeExisting {
+	if cfg.Mesh.Mode != ModeDisabled {
 		if _, err := mesh.New(ctx, "mesh", &mesh.Args{
 			Namespace:         ns.Name,
 			NamespaceName:     cfg.Cluster.Namespace,
@@ -102,8 +111,9 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 			MetricsNamespace:  metricsNamespace(cfg),
 			TracingPercent:    cfg.Mesh.TracingSamplingPercent,
 			Services:          meshServices,
+			External:          meshExternals(cfg, deps),
 			Labels:            partOf,
-		}, k8s); err != nil {
+		}, append([]pulumi.ResourceOption{k8s}, pl.meshCRDs()...)...); err != nil {
 			return err
 		}
 	}
@@ -115,7 +125,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 			ScrapeInterval: cfg.Monitoring.ScrapeInterval,
 			MeshTLS:        cfg.Mesh.Mode != ModeDisabled,
 			Targets:        targets,
-		}, k8s); err != nil {
+		}, append([]pulumi.ResourceOption{k8s}, pl.monitoringCRDs()...)...); err != nil {
 			return err
 		}
 	}
@@ -354,6 +364,10 @@ func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract
 		spec.Network.EgressNamespaces = []string{cfg.Mesh.IstioNamespace}
 		if def.Public {
 			spec.Network.IngressNamespaces = []string{cfg.Mesh.GatewayNamespace}
+		}
+		if spec.Network.MetricsNamespace != "" {
+			// Prometheus scrapes the sidecar's Envoy stats (Istio request metrics) directly.
+			spec.Network.MetricsPorts = []int{monitoring.EnvoyStatsPort}
 		}
 	}
 	if def.MetricsPath != "" && !usesServiceMonitors(cfg) {

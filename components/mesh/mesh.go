@@ -54,7 +54,9 @@ type Args struct {
 	MetricsNamespace  string
 	TracingPercent    int
 	Services          []Service
-	Labels            map[string]string
+	// External dependencies declared to the mesh (needed when its outbound policy is REGISTRY_ONLY).
+	External []External
+	Labels   map[string]string
 }
 
 // Mesh is the component.
@@ -152,6 +154,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			Selector: selector, Action: "ALLOW", Rules: rules,
 		})
 	}
+	for _, e := range args.External {
+		r.addExternal(e)
+	}
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -178,7 +183,7 @@ func (r *renderer) add(apiVersion, kind, name string, spec any) {
 func kindPrefix(kind string) string {
 	return map[string]string{
 		"PeerAuthentication": "pa", "Telemetry": "telemetry", "Gateway": "gw", "VirtualService": "vs",
-		"DestinationRule": "dr", "RequestAuthentication": "ra", "AuthorizationPolicy": "authz",
+		"DestinationRule": "dr", "RequestAuthentication": "ra", "AuthorizationPolicy": "authz", "ServiceEntry": "se",
 	}[kind]
 }
 
