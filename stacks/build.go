@@ -113,7 +113,8 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 			Services:          meshServices,
 			External:          meshExternals(cfg, deps),
 			Labels:            partOf,
-		}, append([]pulumi.ResourceOption{k8s}, pl.meshCRDs()...)...); err != nil {
+			CRDs:              pl.meshCRDs(),
+		}, k8s); err != nil {
 			return err
 		}
 	}
@@ -125,7 +126,8 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 			ScrapeInterval: cfg.Monitoring.ScrapeInterval,
 			MeshTLS:        cfg.Mesh.Mode != ModeDisabled,
 			Targets:        targets,
-		}, append([]pulumi.ResourceOption{k8s}, pl.monitoringCRDs()...)...); err != nil {
+			CRDs:           pl.monitoringCRDs(),
+		}, k8s); err != nil {
 			return err
 		}
 	}

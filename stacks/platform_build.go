@@ -34,7 +34,9 @@ func installPlatform(ctx *pulumi.Context, cfg *Config, opts ...pulumi.ResourceOp
 		}
 	}
 	if cfg.Monitoring.Mode == ModeProvision {
-		if pl.monitoring, err = monitoring.NewStack(ctx, "monitoring-stack", stackArgs(cfg, charts), opts...); err != nil {
+		sa := stackArgs(cfg, charts)
+		sa.Injector = pl.injector()
+		if pl.monitoring, err = monitoring.NewStack(ctx, "monitoring-stack", sa, opts...); err != nil {
 			return nil, err
 		}
 		ctx.Export("grafanaAdminSecret", pulumi.String(cfg.Monitoring.Namespace+"/"+monitoring.GrafanaAdminSecret))
@@ -50,20 +52,20 @@ func (pl *platform) injector() []pulumi.Resource {
 	return []pulumi.Resource{pl.istio.Istiod}
 }
 
-// meshCRDs orders the Istio policy CRs after the release that installs their CRDs.
-func (pl *platform) meshCRDs() []pulumi.ResourceOption {
+// meshCRDs are what the Istio policy CRs wait for: the releases installing their CRDs.
+func (pl *platform) meshCRDs() []pulumi.Resource {
 	if pl.istio == nil {
 		return nil
 	}
-	return []pulumi.ResourceOption{pulumi.DependsOn(pl.istio.CRDs())}
+	return pl.istio.CRDs()
 }
 
-// monitoringCRDs orders ServiceMonitors after the release that installs their CRDs.
-func (pl *platform) monitoringCRDs() []pulumi.ResourceOption {
+// monitoringCRDs is what ServiceMonitors wait for: the release installing their CRDs.
+func (pl *platform) monitoringCRDs() []pulumi.Resource {
 	if pl.monitoring == nil {
 		return nil
 	}
-	return []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{pl.monitoring.Release})}
+	return []pulumi.Resource{pl.monitoring.Release}
 }
 
 func chartSource(repo string) (kube.ChartSource, error) {

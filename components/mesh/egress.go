@@ -119,5 +119,5 @@ func (r *renderer) addExternal(e External) {
 		Kind:        pulumi.String("ServiceEntry"),
 		Metadata:    &metav1.ObjectMetaArgs{Name: pulumi.String(e.Name), Namespace: r.args.Namespace, Labels: kube.StringMap(r.args.Labels)},
 		OtherFields: kubernetes.UntypedArgs{"spec": spec},
-	}, pulumi.Parent(r.parent))
+	}, pulumi.Parent(r.parent), pulumi.DependsOn(r.args.CRDs))
 }

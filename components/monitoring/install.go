@@ -63,8 +63,11 @@ type StackArgs struct {
 	// the workload certificates to scrape the apps through STRICT mTLS.
 	Mesh           bool
 	IstioNamespace string
-	Apps           []App
-	Labels         map[string]string
+	// Injector is istiod when this program installs it: the Prometheus pods must be created
+	// after it to get the certificate-writing sidecar.
+	Injector []pulumi.Resource
+	Apps     []App
+	Labels   map[string]string
 }
 
 // Stack is the installed monitoring stack.
@@ -127,7 +130,7 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 		Values:         values,
 		Atomic:         pulumi.Bool(true),
 		Timeout:        pulumi.Int(900),
-	}, child, pulumi.DependsOn([]pulumi.Resource{secret}))
+	}, child, pulumi.DependsOn(append([]pulumi.Resource{secret}, args.Injector...)))
 	if err != nil {
 		return nil, err
 	}
