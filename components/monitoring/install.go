@@ -111,7 +111,7 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 			"admin-user":     pulumi.String("admin"),
 			"admin-password": pulumi.ToSecret(pw.Result).(pulumi.StringOutput),
 		},
-	}, child, pulumi.AdditionalSecretOutputs([]string{"stringData", "data"}))
+	}, child)
 	if err != nil {
 		return nil, err
 	}
