@@ -89,7 +89,11 @@ func printReleases(w io.Writer, rs []releaseSummary) {
 	}
 	fmt.Fprintln(w, "\nHelm releases (install order):")
 	for _, r := range rs {
-		fmt.Fprintf(w, "  %-22s %s %s → %s", r.Name, r.Chart, r.Version, r.Namespace)
+		chart := r.Chart
+		if r.Repository != "" {
+			chart = r.Repository + " " + r.Chart
+		}
+		fmt.Fprintf(w, "  %-22s %s %s → %s", r.Name, chart, r.Version, r.Namespace)
 		if len(r.After) > 0 {
 			fmt.Fprintf(w, "  after %v", r.After)
 		}

@@ -214,8 +214,10 @@ type (
 		// HoldApplicationUntilProxyStarts: the apps connect to their databases at start; without
 		// it the first connections race the sidecar and fail.
 		HoldApplicationUntilProxyStarts bool `json:"holdApplicationUntilProxyStarts"`
-		// ProxyMetadata turns on DNS capture with address auto-allocation, so TCP ServiceEntries
-		// for external databases on the same port get distinct addresses (REGISTRY_ONLY).
+		// ProxyMetadata turns on the sidecars' DNS proxy. With it, the addresses istiod allocates
+		// to ServiceEntries without one (PILOT_ENABLE_IP_AUTOALLOCATE, default since 1.25; the
+		// older ISTIO_META_DNS_AUTO_ALLOCATE is deprecated) are what the apps resolve, so TCP
+		// ServiceEntries for external databases sharing a port stay distinct (REGISTRY_ONLY).
 		ProxyMetadata map[string]string `json:"proxyMetadata"`
 	}
 	meshConfigValues struct {
@@ -290,7 +292,7 @@ func istiodValues(args *InstallArgs) istiodValuesT {
 		OutboundTrafficPolicy: outboundTrafficPolicy{Mode: args.OutboundTrafficPolicy},
 		DefaultConfig: proxyConfig{
 			HoldApplicationUntilProxyStarts: true,
-			ProxyMetadata:                   map[string]string{"ISTIO_META_DNS_CAPTURE": "true", "ISTIO_META_DNS_AUTO_ALLOCATE": "true"},
+			ProxyMetadata:                   map[string]string{"ISTIO_META_DNS_CAPTURE": "true"},
 		},
 	}
 	if args.AccessLog {

@@ -55,6 +55,8 @@ func TestIstiodValuesPerEnvironment(t *testing.T) {
 	assert.Equal(t, 5, prod.Pilot.AutoscaleMax)
 	assert.Equal(t, "/dev/stdout", prod.MeshConfig.AccessLogFile)
 	assert.Equal(t, "REGISTRY_ONLY", prod.MeshConfig.OutboundTrafficPolicy.Mode)
+	assert.Equal(t, map[string]string{"ISTIO_META_DNS_CAPTURE": "true"}, prod.MeshConfig.DefaultConfig.ProxyMetadata,
+		"DNS proxy on; the deprecated proxy-side auto-allocation off")
 	require.Len(t, prod.MeshConfig.ExtensionProviders, 1)
 	assert.Equal(t, otelProvider{Service: "otel.observability", Port: 4317}, *prod.MeshConfig.ExtensionProviders[0].Opentelemetry)
 	assert.Equal(t, []string{TracingProvider}, prod.MeshConfig.DefaultProviders.Tracing)
