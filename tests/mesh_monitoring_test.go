@@ -181,15 +181,21 @@ func TestRegistryAndChartRepositoryOverridesReachEveryChartAndImage(t *testing.T
 				} else {
 					assert.Equal(t, httpRepo, r.Str("repositoryOpts.repo"), "%s from the http mirror", r.Name)
 				}
-				// Every chart that pulls images is pointed at the registry.
+				// Every image a chart brings comes from the registry.
 				switch r.Name {
-				case "istiod", mesh.GatewayReleaseName:
+				case "istiod":
+					// istiod's hub is istiod's image and every proxy it injects (sidecars, gateway).
 					assert.Equal(t, reg+"/istio", r.Str("values.global.hub"), r.Name)
+				case mesh.GatewayReleaseName:
+					// The gateway's image is "auto": injected by istiod from the hub above.
+					v, _ := r.Input("values.global")
+					assert.Nil(t, v, "the gateway sets no image of its own")
+					assert.True(t, p.DependsOn(r, release(t, p, "istiod")))
 				case monitoring.ReleaseName:
 					assert.Equal(t, reg, r.Str("values.global.imageRegistry"))
 				case "istio-base":
-					// base installs CRDs and webhooks only; its hub is still set for consistency.
-					assert.Equal(t, reg+"/istio", r.Str("values.global.hub"))
+					// base installs CRDs and webhooks only: no image.
+					assert.Empty(t, r.Str("values.global.hub"))
 				default:
 					t.Errorf("release %s not covered by the registry check", r.Name)
 				}

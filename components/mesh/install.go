@@ -71,7 +71,7 @@ type Istio struct {
 	Base *helmv3.Release
 	// Istiod is the control plane and sidecar injector: injected workloads depend on it.
 	Istiod *helmv3.Release
-	// Gateway is the ingress gateway in GatewayNamespace.
+	// Gateway is the ingress gateway in GatewayNamespace (its proxy image comes from istiod).
 	Gateway *helmv3.Release
 }
 
@@ -168,8 +168,8 @@ type (
 		Enabled bool `json:"enabled"`
 	}
 	istioGlobal struct {
-		Hub            string `json:"hub"`
-		Tag            string `json:"tag"`
+		Hub            string `json:"hub,omitempty"`
+		Tag            string `json:"tag,omitempty"`
 		IstioNamespace string `json:"istioNamespace"`
 		// DefaultPodDisruptionBudget is istiod's PDB (minAvailable 1).
 		DefaultPodDisruptionBudget *pdbValues `json:"defaultPodDisruptionBudget,omitempty"`
@@ -248,8 +248,9 @@ type (
 	gatewayPDB struct {
 		MinAvailable int `json:"minAvailable"`
 	}
+	// gatewayValuesT sets no image: the gateway chart's pods use image "auto" and get istiod's
+	// proxy image (hub and tag included) by injection.
 	gatewayValuesT struct {
-		Global              istioGlobal        `json:"global"`
 		Labels              map[string]string  `json:"labels"`
 		Service             gatewayService     `json:"service"`
 		ReplicaCount        int                `json:"replicaCount"`
@@ -270,17 +271,18 @@ type (
 	}
 )
 
-func global(args *InstallArgs) istioGlobal {
-	return istioGlobal{Hub: Hub(args.Registry), Tag: args.Version, IstioNamespace: args.IstioNamespace}
-}
-
+// baseValues: base installs CRDs and the default-revision webhook only, no images.
 func baseValues(args *InstallArgs) baseValuesT {
-	return baseValuesT{Global: global(args), DefaultRevision: "default"}
+	return baseValuesT{Global: istioGlobal{IstioNamespace: args.IstioNamespace}, DefaultRevision: "default"}
 }
 
+// istiodValues: istiod's hub and tag are the images of istiod itself and of every proxy it
+// injects (app sidecars, the ingress gateway), so the registry override applies here.
 func istiodValues(args *InstallArgs) istiodValuesT {
-	g := global(args)
-	g.DefaultPodDisruptionBudget = &pdbValues{Enabled: args.HA}
+	g := istioGlobal{
+		Hub: Hub(args.Registry), Tag: args.Version, IstioNamespace: args.IstioNamespace,
+		DefaultPodDisruptionBudget: &pdbValues{Enabled: args.HA},
+	}
 	size := resources{Requests: resourceList{CPU: "100m", Memory: "256Mi"}, Limits: resourceList{CPU: "1", Memory: "1Gi"}}
 	if args.HA {
 		size = resources{Requests: resourceList{CPU: "500m", Memory: "2Gi"}, Limits: resourceList{CPU: "2", Memory: "4Gi"}}
@@ -323,7 +325,6 @@ const TracingProvider = "otel-tracing"
 func gatewayValues(args *InstallArgs) gatewayValuesT {
 	g := args.Gateway
 	v := gatewayValuesT{
-		Global:       global(args),
 		Labels:       g.Selector,
 		Service:      gatewayService{Type: g.ServiceType, Annotations: g.Annotations},
 		ReplicaCount: g.Replicas,
