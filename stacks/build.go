@@ -371,6 +371,8 @@ func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract
 			// Prometheus scrapes the sidecar's Envoy stats (Istio request metrics) directly.
 			spec.Network.MetricsPorts = []int{monitoring.EnvoyStatsPort}
 		}
+		// The sidecars send spans to the tracing collector.
+		spec.Network.EgressTCPPorts = append(spec.Network.EgressTCPPorts, meshEgressPorts(cfg)...)
 	}
 	if def.MetricsPath != "" && !usesServiceMonitors(cfg) {
 		spec.PodAnnotations = monitoring.PodAnnotations(monitoring.Target{Name: def.Name, Port: def.Port, MetricsPath: def.MetricsPath})

@@ -231,6 +231,17 @@ func meshExternals(cfg *Config, deps *dependencies) []mesh.External {
 	return out
 }
 
+// meshEgressPorts are ports the sidecars of a provisioned mesh connect to outside the apps'
+// namespace and istiod: the OpenTelemetry collector's.
+func meshEgressPorts(cfg *Config) []int {
+	if cfg.Mesh.Mode != ModeProvision || cfg.Mesh.Provision.TracingEndpoint == "" {
+		return nil
+	}
+	_, port, _ := net.SplitHostPort(cfg.Mesh.Provision.TracingEndpoint)
+	n, _ := strconv.Atoi(port)
+	return []int{n}
+}
+
 // urlHostPort turns an http(s) endpoint URL into host:port (https default 443).
 func urlHostPort(u pulumi.StringOutput) pulumi.StringOutput {
 	return u.ApplyT(func(s string) string {

@@ -118,7 +118,8 @@ func TestProvisionedMeshReleaseOrderAndCRDDependencies(t *testing.T) {
 				assert.False(t, p.DependsOn(base, istiod), "base does not wait for istiod")
 				assert.Equal(t, cfg.Mesh.IstioNamespace, base.Str("namespace"))
 				assert.Equal(t, cfg.Mesh.IstioNamespace, istiod.Str("namespace"))
-				assert.Equal(t, "istio-ingress", gw.Str("namespace"), "gateway in its own namespace")
+				assert.Equal(t, cfg.Mesh.GatewayNamespace, gw.Str("namespace"), "gateway in its own namespace")
+				assert.NotEqual(t, cfg.Mesh.IstioNamespace, gw.Str("namespace"))
 				for _, r := range []*plan.Resource{base, istiod, gw} {
 					assert.Equal(t, cfg.Mesh.Provision.Version, r.Str("version"), "%s pinned from config", r.Name)
 				}
@@ -329,6 +330,11 @@ func TestDevMeshDefaultsAndTracing(t *testing.T) {
 	assert.EqualValues(t, 443, https["port"].(map[string]any)["number"])
 	assert.Equal(t, cfg.Mesh.TLSCredentialName, https["tls"].(map[string]any)["credentialName"])
 	assert.Equal(t, true, servers[1].(map[string]any)["tls"].(map[string]any)["httpsRedirect"], "HTTP→HTTPS redirect")
+	assert.Equal(t, "istio-ingress", release(t, p, mesh.GatewayReleaseName).Str("namespace"), "default gateway namespace")
+	np := p.Object("NetworkPolicy", cfg.Cluster.Namespace, "workfx-api")
+	require.NotNil(t, np)
+	b, _ := json.Marshal(np.Inputs(false)["spec"])
+	assert.Contains(t, string(b), `"port":4317`, "sidecars may reach the tracing collector")
 	sel, _ := gw.Input("spec.selector")
 	labels, _ := release(t, p, mesh.GatewayReleaseName).Input("values.labels")
 	assert.Equal(t, sel, labels, "the Gateway CR selects the installed gateway's pods")
