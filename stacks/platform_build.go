@@ -40,6 +40,8 @@ func installPlatform(ctx *pulumi.Context, cfg *Config, opts ...pulumi.ResourceOp
 			return nil, err
 		}
 		ctx.Export("grafanaAdminSecret", pulumi.String(cfg.Monitoring.Namespace+"/"+monitoring.GrafanaAdminSecret))
+		// Encrypted in the stack state; `pulumi stack output --show-secrets` reveals it.
+		ctx.Export("grafanaAdminPassword", pl.monitoring.GrafanaAdminPassword)
 	}
 	return pl, nil
 }

@@ -76,6 +76,8 @@ type Stack struct {
 	// Release installs the monitoring.coreos.com CRDs: ServiceMonitors, PodMonitors and
 	// PrometheusRules depend on it.
 	Release *helmv3.Release
+	// GrafanaAdminPassword is the generated password, always a secret Output.
+	GrafanaAdminPassword pulumi.StringOutput
 }
 
 // NewStack installs kube-prometheus-stack with a generated Grafana admin password, then the
@@ -104,12 +106,13 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 	if err != nil {
 		return nil, err
 	}
+	st.GrafanaAdminPassword = pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
 	secret, err := corev1.NewSecret(ctx, GrafanaAdminSecret, &corev1.SecretArgs{
 		Metadata: meta(GrafanaAdminSecret, nil),
 		Type:     pulumi.String("Opaque"),
 		StringData: pulumi.StringMap{
 			"admin-user":     pulumi.String("admin"),
-			"admin-password": pulumi.ToSecret(pw.Result).(pulumi.StringOutput),
+			"admin-password": st.GrafanaAdminPassword,
 		},
 	}, child)
 	if err != nil {
