@@ -1,8 +1,10 @@
 package stacks
 
 import (
+	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/workfx/workfx-platform/components/mesh"
@@ -198,7 +200,9 @@ func (c *Config) validateMeshProvision(p *problems, m *MeshProvisionConfig) {
 		p.add(key+".outboundTrafficPolicy", "must be ALLOW_ANY or REGISTRY_ONLY, got %q", m.OutboundTrafficPolicy)
 	}
 	if m.TracingEndpoint != "" {
-		if host, port, ok := strings.Cut(m.TracingEndpoint, ":"); !ok || !hostName.MatchString(host) || !regexp.MustCompile(`^[0-9]{1,5}$`).MatchString(port) {
+		host, port, err := net.SplitHostPort(m.TracingEndpoint)
+		n, perr := strconv.Atoi(port)
+		if err != nil || !hostName.MatchString(host) || perr != nil || n < 1 || n > 65535 {
 			p.add(key+".tracingEndpoint", "must be host:port of an OpenTelemetry collector (OTLP gRPC), e.g. otel-collector.observability.svc.cluster.local:4317, got %q", m.TracingEndpoint)
 		}
 	}

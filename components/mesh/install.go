@@ -1,6 +1,8 @@
 package mesh
 
 import (
+	"net"
+	"strconv"
 	"strings"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -340,11 +342,9 @@ func gatewayValues(args *InstallArgs) gatewayValuesT {
 	return v
 }
 
+// splitHostPort splits a validated host:port.
 func splitHostPort(hp string) (string, int) {
-	i := strings.LastIndex(hp, ":")
-	port := 0
-	for _, c := range hp[i+1:] {
-		port = port*10 + int(c-'0')
-	}
-	return hp[:i], port
+	host, port, _ := net.SplitHostPort(hp)
+	n, _ := strconv.Atoi(port)
+	return host, n
 }
