@@ -185,10 +185,10 @@ type (
 		Limits   resourceList `json:"limits"`
 	}
 
+	// baseValuesT leaves the revision at the chart's default ("default"): this installation is
+	// the mesh's only control plane.
 	baseValuesT struct {
 		Global istioGlobal `json:"global"`
-		// DefaultRevision makes this installation the mesh's default (webhook, validation).
-		DefaultRevision string `json:"defaultRevision"`
 	}
 
 	pilotValues struct {
@@ -275,7 +275,7 @@ type (
 
 // baseValues: base installs CRDs and the default-revision webhook only, no images.
 func baseValues(args *InstallArgs) baseValuesT {
-	return baseValuesT{Global: istioGlobal{IstioNamespace: args.IstioNamespace}, DefaultRevision: "default"}
+	return baseValuesT{Global: istioGlobal{IstioNamespace: args.IstioNamespace}}
 }
 
 // istiodValues: istiod's hub and tag are the images of istiod itself and of every proxy it
