@@ -80,6 +80,13 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		return err
 	}
 
+	// Istio and the monitoring stack come first when this program installs them: the apps'
+	// sidecars need istiod, the policy CRs and ServiceMonitors need the CRDs.
+	pl, err := installPlatform(ctx, cfg, k8s)
+	if err != nil {
+		return err
+	}
+
 	var meshServices []mesh.Service
 	var targets []monitoring.Target
 	appNames := pulumi.StringArray{}
@@ -92,6 +99,8 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		spec.Namespace = ns.Name
 		// The contract Secrets exist before the first pod reads them.
 		spec.DependsOn = contract.Resources()
+		// With injection on, the first pods get their sidecar only if istiod already serves.
+		spec.DependsOn = append(spec.DependsOn, pl.injector()...)
 		az.bindWorkload(spec)
 		if _, err := workload.New(ctx, def.Name, spec, k8s); err != nil {
 			return err
@@ -103,7 +112,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		}
 	}
 
-	if cfg.Mesh.Mode == ModeExisting {
+	if cfg.Mesh.Mode != ModeDisabled {
 		if _, err := mesh.New(ctx, "mesh", &mesh.Args{
 			Namespace:         ns.Name,
 			NamespaceName:     cfg.Cluster.Namespace,
@@ -114,7 +123,9 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 			MetricsNamespace:  metricsNamespace(cfg),
 			TracingPercent:    cfg.Mesh.TracingSamplingPercent,
 			Services:          meshServices,
+			External:          meshExternals(cfg, deps),
 			Labels:            partOf,
+			CRDs:              pl.meshCRDs(),
 		}, k8s); err != nil {
 			return err
 		}
@@ -127,6 +138,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 			ScrapeInterval: cfg.Monitoring.ScrapeInterval,
 			MeshTLS:        cfg.Mesh.Mode != ModeDisabled,
 			Targets:        targets,
+			CRDs:           pl.monitoringCRDs(),
 		}, k8s); err != nil {
 			return err
 		}
@@ -374,6 +386,12 @@ func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract
 		if def.Public {
 			spec.Network.IngressNamespaces = []string{cfg.Mesh.GatewayNamespace}
 		}
+		if spec.Network.MetricsNamespace != "" {
+			// Prometheus scrapes the sidecar's Envoy stats (Istio request metrics) directly.
+			spec.Network.MetricsPorts = []int{monitoring.EnvoyStatsPort}
+		}
+		// The sidecars send spans to the tracing collector.
+		spec.Network.EgressTCPPorts = append(spec.Network.EgressTCPPorts, meshEgressPorts(cfg)...)
 	}
 	if def.MetricsPath != "" && !usesServiceMonitors(cfg) {
 		spec.PodAnnotations = monitoring.PodAnnotations(monitoring.Target{Name: def.Name, Port: def.Port, MetricsPath: def.MetricsPath})
