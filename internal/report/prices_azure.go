@@ -19,6 +19,8 @@ var azurePrices = priceTable{
 		"eastus":     "us-east",
 		"eastus2":    "us-east",
 		"westeurope": "eu-west",
+		// Private DNS zones are global resources, billed the same everywhere.
+		"global": "global",
 	},
 	DefaultRegion: "eastus",
 	Rows: joinRows(
@@ -117,8 +119,8 @@ var azurePrices = priceTable{
 			[]string{"us-east"}, map[string]float64{
 				"endpoint": 0.01,
 			}),
-		group("private-dns-zone", PerMonth, "per million queries", "azure.microsoft.com/pricing/details/dns/ (private zone per month)",
-			[]string{"us-east"}, map[string]float64{
+		group("private-dns-zone", PerMonth, "per million queries", "azure.microsoft.com/pricing/details/dns/ (private zone per month, first 25 zones)",
+			[]string{"global"}, map[string]float64{
 				"zone": 0.50,
 			}),
 		group("log-analytics", PerMonth, "per GB ingested and retained beyond the free period", "azure.microsoft.com/pricing/details/monitor/ (no monthly fee for a pay-as-you-go workspace)",

@@ -51,6 +51,7 @@ func init() {
 		"azure-native:network:SecurityRule",
 		"azure-native:network:RouteTable",
 		"azure-native:network:PrivateDnsZoneGroup",
+		"azure-native:network:VirtualNetworkLink", // links are free; zones and queries are billed
 		"azure-native:managedidentity:UserAssignedIdentity",
 		"azure-native:managedidentity:FederatedIdentityCredential",
 		"azure-native:authorization:RoleAssignment",
