@@ -243,7 +243,7 @@ func startControlPlane(ctx context.Context, bin, dir, kwokStages string) (*contr
 	kwok, err := startProc(dir, "kwok", filepath.Join(bin, "kwok"),
 		"--kubeconfig="+kc, "--config="+kwokStages, "--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-		"--cidr=10.244.0.1/16", "--node-ip=127.0.0.1", "--server-address=")
+		"--cidr=10.244.0.1/16", "--node-ip=127.0.0.1", "--server-address=", "--node-port=0")
 	if err != nil {
 		return nil, err
 	}
