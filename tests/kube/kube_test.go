@@ -56,6 +56,9 @@ func TestMain(m *testing.M) {
 	}()
 	code := m.Run()
 	stopAll()
+	if setupEnv != nil {
+		os.RemoveAll(setupEnv.work)
+	}
 	if len(figures.lines) > 0 {
 		fmt.Println("== real-cluster figures")
 		for _, l := range figures.lines {
@@ -67,9 +70,9 @@ func TestMain(m *testing.M) {
 
 // env is what every stack needs once: binaries, CRDs, kwok stages and the program.
 type env struct {
-	root, bin, program, stages string
-	crds                       []*unstructured.Unstructured
-	crdSource                  string
+	root, bin, program, stages, work string
+	crds                             []*unstructured.Unstructured
+	crdSource                        string
 }
 
 var (
@@ -106,6 +109,7 @@ func doSetup() (*env, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.work = work
 	kwokDir, err := moduleDir("kwok", kwokModule, kwokModuleVersion)
 	if err != nil {
 		return nil, err
@@ -190,7 +194,14 @@ func newCluster(t *testing.T, ctx context.Context, e *env) *cluster {
 	if err != nil {
 		t.Fatalf("control plane did not start: %v", err)
 	}
-	t.Cleanup(cp.stop)
+	t.Cleanup(func() {
+		cp.stop()
+		if t.Failed() {
+			for _, p := range cp.procs {
+				t.Logf("last lines of %s's log:\n%s", p.name, p.tail(15))
+			}
+		}
+	})
 	c := &cluster{cp: cp}
 	if c.kube, err = kubernetes.NewForConfig(cp.config); err != nil {
 		t.Fatal(err)
