@@ -167,8 +167,10 @@ type rule struct {
 	check func(t *target) []string
 }
 
-// credentialName matches names that hold credentials (env vars, ConfigMap keys, input keys).
-var credentialName = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api_?key|private_?key|credential|licen[cs]e|auth_?key|access_?key|conn(ection)?_?str(ing)?)`)
+// credentialName matches names that hold credentials (env vars, ConfigMap keys, input keys) by
+// their ending, so POSTGRES_PASSWORD, clientSecret or administratorLoginPassword match while
+// secretName, keyVaultSecretId or TOKEN_ENDPOINT do not.
+var credentialName = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api_?key|private_?key|access_?key|auth_?key|licen[cs]e|conn(ection)?_?str(ing)?|credentials?)$`)
 
 // credentialValue matches values that embed a credential (URLs with user:password, PEM keys).
 var credentialValue = regexp.MustCompile(`(?i)(://[^/\s:@]+:[^/\s@]+@|-----BEGIN [A-Z ]*PRIVATE KEY-----|password=)`)
@@ -427,8 +429,7 @@ var rules = []rule{
 					}
 				case string:
 					leaf := path[strings.LastIndex(path, ".")+1:]
-					if x != "" && credentialName.MatchString(leaf) && !strings.HasSuffix(strings.ToLower(leaf), "name") &&
-						!strings.HasSuffix(strings.ToLower(leaf), "ref") && !o.secretAt(path) {
+					if x != "" && credentialName.MatchString(leaf) && !o.secretAt(path) {
 						out = append(out, fmt.Sprintf("%s: input %s is a credential but not a Pulumi secret", o.id(), path))
 					}
 				}
