@@ -228,7 +228,11 @@ func startControlPlane(ctx context.Context, bin, dir, kwokStages string) (*contr
 		"--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port="+strconv.Itoa(kcmPort),
 		"--service-account-private-key-file="+pki("sa.key"), "--root-ca-file="+pki("ca.crt"),
 		"--cluster-signing-cert-file="+pki("ca.crt"), "--cluster-signing-key-file="+pki("ca.key"),
-		"--service-cluster-ip-range=10.0.0.0/24", "--use-service-account-credentials=false")
+		"--service-cluster-ip-range=10.0.0.0/24", "--use-service-account-credentials=false",
+		// kwok renews node leases from this busy machine; a missed renewal must not mark the
+		// nodes NotReady (the node controller would then set the pods unready for good, as
+		// kwok only readies Pending pods). Draining is tested through cordon and eviction.
+		"--node-monitor-grace-period=10m", "--node-startup-grace-period=10m")
 	if err != nil {
 		return nil, err
 	}
