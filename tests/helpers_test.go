@@ -97,7 +97,7 @@ type stackFile struct{ name, path string }
 
 // allStackFiles lists every stack-format config the tests cover: the repository's stack files
 // and the synthetic ones under testdata/stacks.
-func allStackFiles(t *testing.T) []stackFile {
+func allStackFiles(t testing.TB) []stackFile {
 	t.Helper()
 	var out []stackFile
 	real, err := filepath.Glob(filepath.Join(projectDir, "Pulumi.*.yaml"))

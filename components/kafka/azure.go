@@ -48,7 +48,9 @@ func (c *Kafka) provisionAzure(ctx *pulumi.Context, args *Args) error {
 			nsArgs.MaximumThroughputUnits = pulumi.Int(max(10, a.Capacity))
 		}
 	}
-	ns, err := eventhub.NewNamespace(ctx, "eventhubs", nsArgs, child)
+	// The namespace and its hubs hold the topics' messages: protected in prod like MSK.
+	stateful := append([]pulumi.ResourceOption{child}, e.Stateful()...)
+	ns, err := eventhub.NewNamespace(ctx, "eventhubs", nsArgs, stateful...)
 	if err != nil {
 		return err
 	}
@@ -63,7 +65,7 @@ func (c *Kafka) provisionAzure(ctx *pulumi.Context, args *Args) error {
 			EventHubName:           pulumi.String(topic),
 			PartitionCount:         pulumi.Float64(float64(a.Partitions)),
 			MessageRetentionInDays: pulumi.Float64(float64(a.RetentionDays)),
-		}, child); err != nil {
+		}, stateful...); err != nil {
 			return fmt.Errorf("event hub %s: %w", topic, err)
 		}
 	}

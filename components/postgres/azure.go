@@ -72,6 +72,8 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		Network: &pgserver.NetworkArgs{
 			DelegatedSubnetResourceId:   a.Network.PostgresSubnet.ID().ToStringOutput(),
 			PrivateDnsZoneArmResourceId: a.Network.Zones[a.DNSZone].ID().ToStringOutput(),
+			// Implied by VNet integration; stated so a review (and the policy suite) sees it.
+			PublicNetworkAccess: pulumi.String("Disabled"),
 		},
 		AuthConfig: &pgserver.AuthConfigArgs{
 			PasswordAuth:        pulumi.String("Enabled"),

@@ -1,0 +1,121 @@
+package kube
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Versions of everything the suite builds or reads. The control plane versions are pinned by
+// go.mod (and kwok/go.mod); the CRD modules match the charts the program's Helm releases and
+// the customers' clusters run (see docs/verification.md).
+const (
+	kubeVersion       = "v1.36.3"
+	istioAPIModule    = "istio.io/api"
+	istioAPIVersion   = "v1.31.1"
+	promOpModule      = "github.com/prometheus-operator/prometheus-operator"
+	promOpVersion     = "v0.85.0"
+	kwokModule        = "sigs.k8s.io/kwok"
+	kwokModuleVersion = "v0.8.0"
+)
+
+// tool is one binary of the control plane: its package and the module directory that builds it.
+type tool struct {
+	name   string // binary name in the cache
+	pkg    string // Go package
+	modDir string // relative to this module's directory
+}
+
+var tools = []tool{
+	{"etcd", "go.etcd.io/etcd/server/v3", "."},
+	{"kube-apiserver", "k8s.io/kubernetes/cmd/kube-apiserver", "."},
+	{"kube-controller-manager", "k8s.io/kubernetes/cmd/kube-controller-manager", "."},
+	{"kube-scheduler", "k8s.io/kubernetes/cmd/kube-scheduler", "."},
+	{"kwok", "sigs.k8s.io/kwok/cmd/kwok", "kwok"},
+}
+
+// binDir is where built binaries are cached between runs ($WORKFX_KUBE_BIN overrides it).
+func binDir() (string, error) {
+	if d := os.Getenv("WORKFX_KUBE_BIN"); d != "" {
+		return d, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".cache", "workfx-kube", kubeVersion, "bin"), nil
+}
+
+// buildTools builds every missing binary into dir and reports how long the build took (zero
+// when everything was cached).
+func buildTools(dir string) (time.Duration, []string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, nil, err
+	}
+	missing := map[string][]tool{}
+	var built []string
+	for _, t := range tools {
+		if _, err := os.Stat(filepath.Join(dir, t.name)); err != nil {
+			missing[t.modDir] = append(missing[t.modDir], t)
+			built = append(built, t.name)
+		}
+	}
+	if len(missing) == 0 {
+		return 0, nil, nil
+	}
+	start := time.Now()
+	ldflags := "-s -w -X k8s.io/component-base/version.gitVersion=" + kubeVersion +
+		" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=36" +
+		" -X k8s.io/client-go/pkg/version.gitVersion=" + kubeVersion
+	for modDir, ts := range missing {
+		// Each binary goes to a temporary directory first so an interrupted build never leaves
+		// a partial binary in the cache; the builds share Go's build cache.
+		for _, t := range ts {
+			tmp, err := os.MkdirTemp(dir, ".build-"+t.name+"-")
+			if err != nil {
+				return 0, nil, err
+			}
+			out := filepath.Join(tmp, t.name)
+			cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, t.pkg)
+			cmd.Dir = modDir
+			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+			fmt.Fprintf(os.Stderr, "building %s (%s) ...\n", t.name, t.pkg)
+			err = cmd.Run()
+			if err == nil {
+				err = os.Rename(out, filepath.Join(dir, t.name))
+			}
+			os.RemoveAll(tmp)
+			if err != nil {
+				return 0, nil, fmt.Errorf("building %s from %s: %w", t.name, t.pkg, err)
+			}
+		}
+	}
+	return time.Since(start), built, nil
+}
+
+// moduleDir downloads a module version through the Go module proxy and returns its directory
+// in the module cache. modDir is the module whose go command runs it.
+func moduleDir(modDir, path, version string) (string, error) {
+	cmd := exec.Command("go", "mod", "download", "-json", path+"@"+version)
+	cmd.Dir = modDir
+	out, err := cmd.Output()
+	var info struct{ Dir, Error string }
+	if jerr := json.Unmarshal(out, &info); jerr == nil && info.Error != "" {
+		return "", fmt.Errorf("go mod download %s@%s: %s", path, version, info.Error)
+	}
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = strings.TrimSpace(string(ee.Stderr))
+		}
+		return "", fmt.Errorf("go mod download %s@%s: %v %s", path, version, err, msg)
+	}
+	if info.Dir == "" {
+		return "", fmt.Errorf("go mod download %s@%s: no directory in %s", path, version, out)
+	}
+	return info.Dir, nil
+}

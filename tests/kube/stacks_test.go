@@ -1,0 +1,238 @@
+package kube
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+// stackCase is one config the program is planned with: a stack file of the repository root
+// (Pulumi.<stack>.yaml) or a synthetic stack-format config under tests/testdata/stacks.
+type stackCase struct {
+	name string // stack name passed to plan --stack
+	file string // config file (absolute)
+	// synthetic configs are passed with --file.
+	synthetic bool
+}
+
+// discoverStacks lists every stack file and synthetic config; nothing is hard-coded, so a new
+// Pulumi.<stack>.yaml or tests/testdata/stacks/<name>.yaml is verified as soon as it exists.
+func discoverStacks(root string) ([]stackCase, error) {
+	var out []stackCase
+	files, err := filepath.Glob(filepath.Join(root, "Pulumi.*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml")
+		out = append(out, stackCase{name: name, file: f})
+	}
+	synth, err := filepath.Glob(filepath.Join(root, "tests", "testdata", "stacks", "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range synth {
+		out = append(out, stackCase{name: strings.TrimSuffix(filepath.Base(f), ".yaml"), file: f, synthetic: true})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no Pulumi.*.yaml or tests/testdata/stacks/*.yaml under %s", root)
+	}
+	return out, nil
+}
+
+// render runs the program's plan command (the binary built from the repository root) and
+// returns the manifests in apply order and the plan.json document.
+func render(root, program string, sc stackCase, out string) ([]*unstructured.Unstructured, *planDoc, error) {
+	args := []string{"plan", "--stack", sc.name, "--out", out}
+	if sc.synthetic {
+		args = append(args, "--file", sc.file)
+	}
+	cmd := exec.Command(program, args...)
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return nil, nil, fmt.Errorf("plan %s: %v\n%s", strings.Join(args, " "), err, b)
+	}
+	objs, err := readManifests(filepath.Join(out, "manifests.yaml"))
+	if err != nil {
+		return nil, nil, err
+	}
+	pd, err := readPlan(filepath.Join(out, "plan.json"))
+	return objs, pd, err
+}
+
+// readManifests decodes a multi-document YAML file into objects, in file order.
+func readManifests(path string) ([]*unstructured.Unstructured, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return decodeObjects(f, path)
+}
+
+func decodeObjects(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
+	dec := utilyaml.NewYAMLOrJSONDecoder(r, 64*1024)
+	var out []*unstructured.Unstructured
+	for {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			if err == io.EOF {
+				return out, nil
+			}
+			return nil, fmt.Errorf("%s: document %d: %w", source, len(out)+1, err)
+		}
+		if len(m) == 0 {
+			continue
+		}
+		out = append(out, &unstructured.Unstructured{Object: m})
+	}
+}
+
+// planDoc is the part of plan.json the suite reads.
+type planDoc struct {
+	Stack     string `json:"stack"`
+	Resources []struct {
+		Type   string         `json:"type"`
+		Name   string         `json:"name"`
+		Inputs map[string]any `json:"inputs"`
+	} `json:"resources"`
+}
+
+func readPlan(path string) (*planDoc, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var pd planDoc
+	if err := json.Unmarshal(b, &pd); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &pd, nil
+}
+
+// stackConfig is what the suite reads from a stack-format config: the values of `config:`.
+type stackConfig map[string]any
+
+func readStackConfig(path string) (stackConfig, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Config map[string]any `json:"config"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return doc.Config, nil
+}
+
+// customerSecret is a Secret the config declares as the customer's own (a {secretName, key}
+// reference or images.pullSecret); the suite creates it as a fixture before applying.
+type customerSecret struct {
+	name       string
+	keys       map[string]bool
+	pullSecret bool
+	declaredAt []string // config paths, for messages
+}
+
+// customerSecrets walks the config for every {secretName, key} reference and the image pull
+// secret. Being generic, it covers references other engineers add later.
+func (c stackConfig) customerSecrets() map[string]*customerSecret {
+	out := map[string]*customerSecret{}
+	get := func(name string) *customerSecret {
+		if out[name] == nil {
+			out[name] = &customerSecret{name: name, keys: map[string]bool{}}
+		}
+		return out[name]
+	}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			name, okName := x["secretName"].(string)
+			key, okKey := x["key"].(string)
+			if okName && okKey && name != "" {
+				s := get(name)
+				s.keys[key] = true
+				s.declaredAt = append(s.declaredAt, path)
+			}
+			for k, e := range x {
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		}
+	}
+	for k, v := range c {
+		walk(k, v)
+	}
+	if images, ok := c["workfx:images"].(map[string]any); ok {
+		if ps, ok := images["pullSecret"].(string); ok && ps != "" {
+			s := get(ps)
+			s.pullSecret = true
+			s.declaredAt = append(s.declaredAt, "workfx:images.pullSecret")
+		}
+	}
+	return out
+}
+
+// appNamespace is the namespace the program deploys the apps into.
+func (c stackConfig) appNamespace() string {
+	if cl, ok := c["workfx:cluster"].(map[string]any); ok {
+		if ns, ok := cl["namespace"].(string); ok && ns != "" {
+			return ns
+		}
+	}
+	return "workfx-ai"
+}
+
+// declaredNamespaces are namespaces the config names as existing on the customer's cluster
+// (the app namespace when createNamespace is false, the monitoring namespace, the mesh's
+// gateway and istiod namespaces): fixtures when the plan does not create them.
+func (c stackConfig) declaredNamespaces() []string {
+	seen := map[string]bool{c.appNamespace(): true}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && s != "" && (k == "namespace" || strings.HasSuffix(k, "Namespace")) {
+					seen[s] = true
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(map[string]any(c))
+	var out []string
+	for ns := range seen {
+		out = append(out, ns)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// objectKey names an object in messages: Kind namespace/name.
+func objectKey(o *unstructured.Unstructured) string {
+	if ns := o.GetNamespace(); ns != "" {
+		return o.GetKind() + " " + ns + "/" + o.GetName()
+	}
+	return o.GetKind() + " " + o.GetName()
+}
