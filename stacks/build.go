@@ -38,16 +38,26 @@ type dependencies struct {
 
 // Build composes the platform from a validated Config. It is the only place that composes.
 func Build(ctx *pulumi.Context, cfg *Config) error {
-	cl, err := cluster.New(ctx, "cluster", &cluster.Args{Mode: cfg.Cluster.Mode, Existing: cfg.Cluster.Existing})
-	if err != nil {
-		return err
+	var (
+		cl    *cluster.Cluster
+		deps  *dependencies
+		onAWS *awsPlatform
+		err   error
+	)
+	if usesAWS(cfg) {
+		if onAWS, err = buildAWS(ctx, cfg); err != nil {
+			return err
+		}
+		cl, deps = onAWS.cluster, onAWS.deps
+	} else {
+		if cl, err = cluster.New(ctx, "cluster", &cluster.Args{Mode: cfg.Cluster.Mode, Existing: cfg.Cluster.Existing}); err != nil {
+			return err
+		}
+		if deps, err = buildDependencies(ctx, cfg); err != nil {
+			return err
+		}
 	}
 	k8s := pulumi.Providers(cl.Provider)
-
-	deps, err := buildDependencies(ctx, cfg)
-	if err != nil {
-		return err
-	}
 
 	ns, err := workload.NewNamespace(ctx, "namespace", &workload.NamespaceArgs{
 		Name:   cfg.Cluster.Namespace,
@@ -79,6 +89,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		}
 		spec := appSpec(cfg, def, a, deps, contract)
 		spec.Namespace = ns.Name
+		spec.ServiceAccountAnnotations = onAWS.serviceAccountAnnotations(def.Name)
 		// The contract Secrets exist before the first pod reads them.
 		spec.DependsOn = []pulumi.Resource{contract}
 		if _, err := workload.New(ctx, def.Name, spec, k8s); err != nil {

@@ -47,6 +47,7 @@ type Config struct {
 	Credentials   CredentialsConfig   `json:"credentials"`
 	Settings      SettingsConfig      `json:"settings"`
 	Apps          AppsConfig          `json:"apps"`
+	AWS           AWSConfig           `json:"aws"`
 }
 
 // ClusterConfig is workfx:cluster.
@@ -375,6 +376,7 @@ func applyDefaults(c *Config) {
 	for _, app := range appCatalog {
 		app.applyDefaults(app.config(c), c.Environment)
 	}
+	applyAWSDefaults(c)
 }
 
 var (
@@ -423,6 +425,7 @@ func (c *Config) validate(p *problems) {
 	c.validateMonitoring(p)
 	c.validateCredentials(p)
 	c.validateApps(p)
+	c.validateAWS(p)
 
 	if c.Images.Registry != "" && !registryHost.MatchString(c.Images.Registry) {
 		p.add(k("images.registry"), "must be a registry host with an optional port and path (e.g. registry.example.com:5000/workfx), got %q", c.Images.Registry)
@@ -465,7 +468,7 @@ var dependencyModes = []string{ModeProvision, ModeExisting}
 // provisionable lists, per cloud, the dependencies this program can provision.
 var provisionable = map[string]map[string]bool{
 	"azure": {},
-	"aws":   {},
+	"aws":   {"cluster": true, "postgres": true, "redis": true, "kafka": true, "objectStorage": true},
 }
 
 func (c *Config) validateCluster(p *problems) {

@@ -76,9 +76,11 @@ type Spec struct {
 	WritablePaths  []string
 	PullSecret     string
 	PodAnnotations map[string]string
-	PodLabels      map[string]string
-	Labels         map[string]string
-	Network        Network
+	// ServiceAccountAnnotations bind the pods to a cloud identity (e.g. the IRSA role ARN).
+	ServiceAccountAnnotations pulumi.StringMap
+	PodLabels                 map[string]string
+	Labels                    map[string]string
+	Network                   Network
 	// DependsOn must exist before the first pod starts (the Secrets it reads, istiod).
 	DependsOn []pulumi.Resource
 }
@@ -122,8 +124,10 @@ func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOp
 		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: spec.Namespace, Labels: kube.StringMap(labels)}
 	}
 
+	saMeta := meta(spec.Name)
+	saMeta.Annotations = spec.ServiceAccountAnnotations
 	sa, err := corev1.NewServiceAccount(ctx, spec.Name, &corev1.ServiceAccountArgs{
-		Metadata: meta(spec.Name),
+		Metadata: saMeta,
 		// The apps do not call the Kubernetes API; no token in the pod.
 		AutomountServiceAccountToken: pulumi.Bool(false),
 	}, child)

@@ -103,7 +103,7 @@ type Recorder struct {
 
 // NewRecorder returns a recorder for the project and stack (they form the URNs).
 func NewRecorder(project, stack string) *Recorder {
-	return &Recorder{project: project, stack: stack,
+	r := &Recorder{project: project, stack: stack,
 		Outputs: map[string]func(resource.PropertyMap) resource.PropertyMap{
 			// A generated password: a placeholder, secret as the provider marks it.
 			"random:index/randomPassword:RandomPassword": func(resource.PropertyMap) resource.PropertyMap {
@@ -111,6 +111,8 @@ func NewRecorder(project, stack string) *Recorder {
 			},
 		},
 		Invokes: map[string]func(resource.PropertyMap) resource.PropertyMap{}}
+	registerAWSMocks(r)
+	return r
 }
 
 // GeneratedPlaceholder is the value a generated password has in a plan.
