@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -24,6 +25,37 @@ type awsPlatform struct {
 	deps    *dependencies
 	// roles are the IRSA role ARNs by app name.
 	roles map[string]pulumi.StringOutput
+	// mskPort is set when Kafka is MSK, which creates no topic on first use.
+	mskPort int
+}
+
+// inCluster renders what the provisioned backends need inside the cluster before the apps
+// start, and returns it for the apps to wait on: MSK's topics (auto-creation is off).
+func (p *awsPlatform) inCluster(ctx *pulumi.Context, cfg *Config, namespace pulumi.StringInput, k8s pulumi.ResourceOption,
+	contract *secrets.Contract,
+) ([]pulumi.Resource, error) {
+	if p.mskPort == 0 {
+		return nil, nil
+	}
+	topics := []string{cfg.Kafka.Topics.DocumentChunks, cfg.Kafka.Topics.Agents}
+	if appEnabled(cfg.Apps.RasaPro) || appEnabled(cfg.Apps.RasaProServices) {
+		topics = append(topics, cfg.Kafka.Topics.RasaEvents)
+	}
+	repo, tag, _ := strings.Cut(kafka.TopicsImage, ":")
+	job, err := kafka.NewTopics(ctx, "kafka-topics", &kafka.TopicsArgs{
+		Namespace:  namespace,
+		Labels:     partOf,
+		Image:      image(cfg.Images.Registry, ImageConfig{Repository: repo, Tag: tag}),
+		Topics:     topics,
+		SecretName: secrets.KafkaSecret,
+		Port:       p.mskPort,
+		PullSecret: cfg.Images.PullSecret,
+		DependsOn:  []pulumi.Resource{contract},
+	}, k8s)
+	if err != nil {
+		return nil, err
+	}
+	return []pulumi.Resource{job}, nil
 }
 
 // serviceAccountAnnotations binds an app's ServiceAccount to its IAM role (nil off AWS).
@@ -150,6 +182,7 @@ func buildAWS(ctx *pulumi.Context, cfg *Config) (*awsPlatform, error) {
 			return nil, err
 		}
 		p.deps.kafka = &kf.Endpoint
+		p.mskPort = kafka.AWSPort
 		stored[secrets.Kafka] = append(stored[secrets.Kafka], s.Arn)
 		stored[secrets.RasaKafka] = append(stored[secrets.RasaKafka], s.Arn)
 	} else {

@@ -79,6 +79,16 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		return err
 	}
 
+	// Everything the pods need before they start: the contract Secrets and, on AWS, the topics.
+	appDeps := []pulumi.Resource{contract}
+	if onAWS != nil {
+		extra, err := onAWS.inCluster(ctx, cfg, ns.Name, k8s, contract)
+		if err != nil {
+			return err
+		}
+		appDeps = append(appDeps, extra...)
+	}
+
 	var meshServices []mesh.Service
 	var targets []monitoring.Target
 	appNames := pulumi.StringArray{}
@@ -91,7 +101,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		spec.Namespace = ns.Name
 		spec.ServiceAccountAnnotations = onAWS.serviceAccountAnnotations(def.Name)
 		// The contract Secrets exist before the first pod reads them.
-		spec.DependsOn = []pulumi.Resource{contract}
+		spec.DependsOn = appDeps
 		if _, err := workload.New(ctx, def.Name, spec, k8s); err != nil {
 			return err
 		}

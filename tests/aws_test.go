@@ -458,3 +458,26 @@ func TestAWSDefaultsPerEnvironment(t *testing.T) {
 	assert.Equal(t, 1, *a.ElastiCache.Replicas)
 	assert.Equal(t, "kafka.m7g.large", a.MSK.InstanceType)
 }
+
+func TestAWSTopicsAreCreatedBeforeTheApps(t *testing.T) {
+	p := planStack(t, "prod")
+	job := p.Object("Job", awsNamespace, "kafka-topics")
+	require.NotNil(t, job, "MSK does not auto-create topics: a Job creates them")
+	c := listAt(job, "spec.template.spec.containers")[0].(map[string]any)
+	env := map[string]any{}
+	for _, e := range c["env"].([]any) {
+		m := e.(map[string]any)
+		env[m["name"].(string)] = m
+	}
+	assert.Equal(t, "postgres.public.document_chunks postgres.public.agents rasa-assistant", env["TOPICS"].(map[string]any)["value"])
+	assert.NotNil(t, env["KAFKA_PASSWORD"].(map[string]any)["valueFrom"], "the password comes from the contract Secret")
+	sc := c["securityContext"].(map[string]any)
+	assert.Equal(t, true, sc["readOnlyRootFilesystem"])
+	assert.Equal(t, false, sc["allowPrivilegeEscalation"])
+	assert.True(t, p.DependsOn(job, p.Object("Secret", awsNamespace, "wfx-kafka-secret")))
+	for _, d := range objects(p, "Deployment") {
+		assert.True(t, p.DependsOn(d, job), "%s starts after its topics exist", d.Str("metadata.name"))
+	}
+	assert.NotNil(t, p.Object("NetworkPolicy", awsNamespace, "kafka-topics"), "egress to the brokers is opened for the Job")
+	assert.Nil(t, planStack(t, "ka").Object("Job", "workfx-ai", "kafka-topics"), "an existing Kafka keeps its own topic management")
+}
