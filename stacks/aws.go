@@ -32,7 +32,7 @@ type awsPlatform struct {
 // inCluster renders what the provisioned backends need inside the cluster before the apps
 // start, and returns it for the apps to wait on: MSK's topics (auto-creation is off).
 func (p *awsPlatform) inCluster(ctx *pulumi.Context, cfg *Config, namespace pulumi.StringInput, k8s pulumi.ResourceOption,
-	contract *secrets.Contract,
+	secretsReady []pulumi.Resource,
 ) ([]pulumi.Resource, error) {
 	if p.mskPort == 0 {
 		return nil, nil
@@ -50,12 +50,12 @@ func (p *awsPlatform) inCluster(ctx *pulumi.Context, cfg *Config, namespace pulu
 		SecretName: secrets.KafkaSecret,
 		Port:       p.mskPort,
 		PullSecret: cfg.Images.PullSecret,
-		DependsOn:  []pulumi.Resource{contract},
+		DependsOn:  secretsReady,
 	}, k8s)
 	if err != nil {
 		return nil, err
 	}
-	return []pulumi.Resource{job}, nil
+	return []pulumi.Resource{job.Job}, nil
 }
 
 // serviceAccountAnnotations binds an app's ServiceAccount to its IAM role (nil off AWS).

@@ -80,9 +80,14 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 	}
 
 	// Everything the pods need before they start: the contract Secrets and, on AWS, the topics.
+	// The Secrets are listed one by one: the SDK expands a dependency on a component to the
+	// children it knows of at that moment, which raced with their registration.
 	appDeps := []pulumi.Resource{contract}
+	for _, s := range contract.Secrets {
+		appDeps = append(appDeps, s)
+	}
 	if onAWS != nil {
-		extra, err := onAWS.inCluster(ctx, cfg, ns.Name, k8s, contract)
+		extra, err := onAWS.inCluster(ctx, cfg, ns.Name, k8s, appDeps)
 		if err != nil {
 			return err
 		}
