@@ -207,7 +207,7 @@ var (
 	mskInstance     = regexp.MustCompile(`^kafka\.[a-z][a-z0-9]*\.(small|large|[0-9]*xlarge)$`)
 	eksVersion      = regexp.MustCompile(`^1\.[0-9]{2}$`)
 	kafkaVersion    = regexp.MustCompile(`^[0-9]+\.[0-9]+\.([0-9]+|x)$`)
-	pgIdentifier    = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	rdsIdentifier   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	tagKey          = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 	bucketPrefixRef = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 )
@@ -272,10 +272,10 @@ func (c *Config) validateAWS(p *problems) {
 		if prod && !On(r.MultiAZ) {
 			p.add(k+".multiAz", "must be true in prod")
 		}
-		if !pgIdentifier.MatchString(r.Database) {
+		if !rdsIdentifier.MatchString(r.Database) {
 			p.add(k+".database", "must be a Postgres identifier (lowercase letter, then letters, digits, '_'), got %q", r.Database)
 		}
-		if !pgIdentifier.MatchString(r.Username) || oneOf(r.Username, "postgres", "rdsadmin", "admin", "rdsrepladmin") {
+		if !rdsIdentifier.MatchString(r.Username) || oneOf(r.Username, "postgres", "rdsadmin", "admin", "rdsrepladmin") {
 			p.add(k+".username", "must be a Postgres identifier that RDS does not reserve, got %q", r.Username)
 		}
 	}

@@ -38,11 +38,14 @@ type dependencies struct {
 
 // Build composes the platform from a validated Config. It is the only place that composes.
 func Build(ctx *pulumi.Context, cfg *Config) error {
+	az, err := newAzure(ctx, cfg) // nil unless something is provisioned on Azure
+	if err != nil {
+		return err
+	}
 	var (
 		cl    *cluster.Cluster
 		deps  *dependencies
-		onAWS *awsPlatform
-		err   error
+		onAWS *awsPlatform // nil unless something is provisioned on AWS
 	)
 	if usesAWS(cfg) {
 		if onAWS, err = buildAWS(ctx, cfg); err != nil {
@@ -50,10 +53,15 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		}
 		cl, deps = onAWS.cluster, onAWS.deps
 	} else {
-		if cl, err = cluster.New(ctx, "cluster", &cluster.Args{Mode: cfg.Cluster.Mode, Existing: cfg.Cluster.Existing}); err != nil {
+		cl, err = cluster.New(ctx, "cluster", &cluster.Args{Mode: cfg.Cluster.Mode, Existing: cfg.Cluster.Existing, Azure: az.cluster()},
+			az.options(cfg.Cluster.Mode == ModeProvision)...)
+		if err != nil {
 			return err
 		}
-		if deps, err = buildDependencies(ctx, cfg); err != nil {
+		if deps, err = buildDependencies(ctx, cfg, az); err != nil {
+			return err
+		}
+		if err := az.bindIdentity(ctx, cl); err != nil {
 			return err
 		}
 	}
@@ -70,6 +78,9 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 
 	secretArgs, err := contractArgs(ctx, cfg, deps)
 	if err != nil {
+		return err
+	}
+	if err := az.storeCredentials(ctx, secretArgs); err != nil {
 		return err
 	}
 	secretArgs.Namespace = ns.Name
@@ -106,7 +117,8 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		spec.Namespace = ns.Name
 		spec.ServiceAccountAnnotations = onAWS.serviceAccountAnnotations(def.Name)
 		// The contract Secrets exist before the first pod reads them.
-		spec.DependsOn = appDeps
+		spec.DependsOn = append([]pulumi.Resource{}, appDeps...)
+		az.bindWorkload(spec)
 		if _, err := workload.New(ctx, def.Name, spec, k8s); err != nil {
 			return err
 		}
@@ -157,24 +169,31 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 	return nil
 }
 
-func buildDependencies(ctx *pulumi.Context, cfg *Config) (*dependencies, error) {
-	pg, err := postgres.New(ctx, "postgres", &postgres.Args{Mode: cfg.Postgres.Mode, Existing: cfg.Postgres.Existing})
+func buildDependencies(ctx *pulumi.Context, cfg *Config, az *azureStack) (*dependencies, error) {
+	pg, err := postgres.New(ctx, "postgres", &postgres.Args{Mode: cfg.Postgres.Mode, Existing: cfg.Postgres.Existing, Azure: az.postgres()},
+		az.options(cfg.Postgres.Mode == ModeProvision)...)
 	if err != nil {
 		return nil, err
 	}
-	rd, err := redis.New(ctx, "redis", &redis.Args{Mode: cfg.Redis.Mode, Existing: cfg.Redis.Existing})
+	rd, err := redis.New(ctx, "redis", &redis.Args{Mode: cfg.Redis.Mode, Existing: cfg.Redis.Existing, Azure: az.redis()},
+		az.options(cfg.Redis.Mode == ModeProvision)...)
 	if err != nil {
 		return nil, err
 	}
 	kf, err := kafka.New(ctx, "kafka", &kafka.Args{
 		Mode: cfg.Kafka.Mode, Topics: cfg.Kafka.Topics, ConsumerGroupPrefix: cfg.Kafka.ConsumerGroupPrefix, Existing: cfg.Kafka.Existing,
-	})
+		Azure: az.kafka(),
+	}, az.options(cfg.Kafka.Mode == ModeProvision)...)
 	if err != nil {
 		return nil, err
 	}
-	st, err := storage.New(ctx, "object-storage", &storage.Args{Mode: cfg.ObjectStorage.Mode, Existing: cfg.ObjectStorage.Existing})
+	st, err := storage.New(ctx, "object-storage", &storage.Args{Mode: cfg.ObjectStorage.Mode, Existing: cfg.ObjectStorage.Existing, Azure: az.objectStorage()},
+		az.options(cfg.ObjectStorage.Mode == ModeProvision)...)
 	if err != nil {
 		return nil, err
+	}
+	if az != nil && cfg.ObjectStorage.Mode == ModeProvision {
+		az.storage = st
 	}
 	deps := &dependencies{postgres: &pg.Endpoint, redis: &rd.Endpoint, kafka: &kf.Endpoint, storage: st.Buckets}
 	if cfg.Elasticsearch.Mode == ModeExisting {

@@ -47,7 +47,10 @@ type Config struct {
 	Credentials   CredentialsConfig   `json:"credentials"`
 	Settings      SettingsConfig      `json:"settings"`
 	Apps          AppsConfig          `json:"apps"`
-	AWS           AWSConfig           `json:"aws"`
+	// Azure is read with cloud azure (stacks/azure_config.go).
+	Azure AzureConfig `json:"azure"`
+	// AWS is read with cloud aws (stacks/aws_config.go).
+	AWS AWSConfig `json:"aws"`
 }
 
 // ClusterConfig is workfx:cluster.
@@ -376,6 +379,7 @@ func applyDefaults(c *Config) {
 	for _, app := range appCatalog {
 		app.applyDefaults(app.config(c), c.Environment)
 	}
+	c.applyAzureDefaults()
 	applyAWSDefaults(c)
 }
 
@@ -425,6 +429,7 @@ func (c *Config) validate(p *problems) {
 	c.validateMonitoring(p)
 	c.validateCredentials(p)
 	c.validateApps(p)
+	c.validateAzure(p)
 	c.validateAWS(p)
 
 	if c.Images.Registry != "" && !registryHost.MatchString(c.Images.Registry) {
@@ -467,7 +472,7 @@ var dependencyModes = []string{ModeProvision, ModeExisting}
 
 // provisionable lists, per cloud, the dependencies this program can provision.
 var provisionable = map[string]map[string]bool{
-	"azure": {},
+	"azure": {"cluster": true, "postgres": true, "redis": true, "kafka": true, "objectStorage": true},
 	"aws":   {"cluster": true, "postgres": true, "redis": true, "kafka": true, "objectStorage": true},
 }
 

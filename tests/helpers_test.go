@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -21,11 +22,7 @@ const projectDir = ".."
 // planStack plans a stack file of the repository.
 func planStack(t *testing.T, stack string) *plan.Plan {
 	t.Helper()
-	sc, err := plan.LoadStackConfig(projectDir, stack)
-	require.NoError(t, err)
-	p, err := plan.Run(sc, stacks.Run, nil)
-	require.NoError(t, err)
-	return p
+	return planFile(t, stack, filepath.Join(projectDir, "Pulumi."+stack+".yaml"))
 }
 
 // stackValues reads a stack file's `config:` as YAML-shaped values, for tests that mutate it.
@@ -114,14 +111,31 @@ func stackFiles(t *testing.T) map[string]string {
 	return out
 }
 
-// planFile plans any stack-format file.
+// planOnce caches plans: tests only read them, and a plan takes seconds on a busy machine.
+var planOnce sync.Map
+
+// planFile plans any stack-format file, once per test binary.
 func planFile(t *testing.T, stack, path string) *plan.Plan {
 	t.Helper()
-	sc, err := plan.LoadStackFile(projectDir, stack, path)
-	require.NoError(t, err)
-	p, err := plan.Run(sc, stacks.Run, nil)
-	require.NoError(t, err, "stack %s (%s)", stack, path)
-	return p
+	type result struct {
+		p   *plan.Plan
+		err error
+	}
+	key := stack + "|" + path
+	v, _ := planOnce.LoadOrStore(key, &sync.Once{})
+	v.(*sync.Once).Do(func() {
+		sc, err := plan.LoadStackFile(projectDir, stack, path)
+		if err != nil {
+			planOnce.Store("result/"+key, result{err: err})
+			return
+		}
+		p, err := plan.Run(sc, stacks.Run, nil)
+		planOnce.Store("result/"+key, result{p, err})
+	})
+	r, _ := planOnce.Load("result/" + key)
+	res := r.(result)
+	require.NoError(t, res.err, "stack %s (%s)", stack, path)
+	return res.p
 }
 
 // kindOf is a Kubernetes object's kind.

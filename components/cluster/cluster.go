@@ -20,6 +20,8 @@ type Existing struct {
 type Args struct {
 	Mode     string
 	Existing *Existing
+	// Azure is set to provision AKS (azure.go).
+	Azure *AzureArgs
 }
 
 // Cluster is the component. Provider is the Kubernetes provider bound to it.
@@ -28,6 +30,8 @@ type Cluster struct {
 	// Kubeconfig is secret; empty when the ambient kubeconfig is used.
 	Kubeconfig pulumi.StringOutput
 	Provider   *kubernetes.Provider
+	// OIDCIssuerURL is the provisioned cluster's service-account token issuer (workload identity).
+	OIDCIssuerURL pulumi.StringOutput
 }
 
 // New registers the component and its Kubernetes provider.
@@ -36,7 +40,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("workfx:cluster:Cluster", name, c, opts...); err != nil {
 		return nil, err
 	}
-	if err := c.useExisting(ctx, name, args.Existing); err != nil {
+	var err error
+	if args.Azure != nil {
+		err = c.provisionAzure(ctx, name, args.Azure)
+	} else {
+		err = c.useExisting(ctx, name, args.Existing)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"kubeconfig": c.Kubeconfig})

@@ -53,6 +53,8 @@ type Args struct {
 	Topics              Topics
 	ConsumerGroupPrefix string
 	Existing            *Existing
+	// Azure is set to provision Event Hubs with its Kafka endpoint (azure.go).
+	Azure *AzureArgs
 }
 
 // Kafka is the component; Endpoint is its typed output.
@@ -67,7 +69,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("workfx:kafka:Kafka", name, c, opts...); err != nil {
 		return nil, err
 	}
-	c.Endpoint = existingEndpoint(args)
+	if args.Azure != nil {
+		if err := c.provisionAzure(ctx, args); err != nil {
+			return nil, err
+		}
+	} else {
+		c.Endpoint = existingEndpoint(args)
+	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"bootstrapServers": c.Endpoint.BootstrapServers,
 		"securityProtocol": pulumi.String(c.Endpoint.SecurityProtocol),

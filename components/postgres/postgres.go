@@ -34,8 +34,10 @@ type Existing struct {
 
 // Args selects the backend; validation guarantees the matching settings are present.
 type Args struct {
-	Mode     string // "existing" (provisioned backends arrive with their cloud)
+	Mode     string
 	Existing *Existing
+	// Azure is set to provision a Flexible Server (azure.go).
+	Azure *AzureArgs
 }
 
 // Postgres is the component; Endpoint is its typed output.
@@ -50,7 +52,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("workfx:postgres:Postgres", name, c, opts...); err != nil {
 		return nil, err
 	}
-	c.Endpoint = existingEndpoint(args.Existing)
+	if args.Azure != nil {
+		if err := c.provisionAzure(ctx, args.Azure); err != nil {
+			return nil, err
+		}
+	} else {
+		c.Endpoint = existingEndpoint(args.Existing)
+	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"host":     c.Endpoint.Host,
 		"port":     pulumi.Int(c.Endpoint.Port),

@@ -31,6 +31,8 @@ type Existing struct {
 type Args struct {
 	Mode     string
 	Existing *Existing
+	// Azure is set to provision Azure Cache for Redis (azure.go).
+	Azure *AzureArgs
 }
 
 // Redis is the component; Endpoint is its typed output.
@@ -45,7 +47,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("workfx:redis:Redis", name, c, opts...); err != nil {
 		return nil, err
 	}
-	c.Endpoint = existingEndpoint(args.Existing)
+	if args.Azure != nil {
+		if err := c.provisionAzure(ctx, args.Azure); err != nil {
+			return nil, err
+		}
+	} else {
+		c.Endpoint = existingEndpoint(args.Existing)
+	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"host": c.Endpoint.Host,
 		"port": pulumi.Int(c.Endpoint.Port),

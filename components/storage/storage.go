@@ -1,7 +1,10 @@
 // Package storage provides the object-storage buckets the apps use (seed 001 workfx.storage).
 package storage
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	azurestorage "github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
 // BucketNames are the five buckets of seed 001.
 type BucketNames struct {
@@ -32,12 +35,15 @@ type Existing struct {
 type Args struct {
 	Mode     string
 	Existing *Existing
+	// Azure is set to provision a storage account (azure.go).
+	Azure *AzureArgs
 }
 
 // Storage is the component; Buckets is its typed output.
 type Storage struct {
 	pulumi.ResourceState
 	Buckets Buckets
+	account *azurestorage.StorageAccount
 }
 
 // New registers the component and resolves the buckets.
@@ -46,6 +52,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("workfx:storage:ObjectStorage", name, c, opts...); err != nil {
 		return nil, err
 	}
-	c.Buckets = existingBuckets(args.Existing)
+	if args.Azure != nil {
+		if err := c.provisionAzure(ctx, args.Azure); err != nil {
+			return nil, err
+		}
+	} else {
+		c.Buckets = existingBuckets(args.Existing)
+	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"endpoint": c.Buckets.Endpoint})
 }

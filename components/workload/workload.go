@@ -76,9 +76,9 @@ type Spec struct {
 	WritablePaths  []string
 	PullSecret     string
 	PodAnnotations map[string]string
-	// ServiceAccountAnnotations bind the pods to a cloud identity (e.g. the IRSA role ARN).
+	PodLabels      map[string]string
+	// ServiceAccountAnnotations bind the app's ServiceAccount to a cloud identity (workload identity).
 	ServiceAccountAnnotations pulumi.StringMap
-	PodLabels                 map[string]string
 	Labels                    map[string]string
 	Network                   Network
 	// DependsOn must exist before the first pod starts (the Secrets it reads, istiod).
@@ -125,7 +125,9 @@ func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOp
 	}
 
 	saMeta := meta(spec.Name)
-	saMeta.Annotations = spec.ServiceAccountAnnotations
+	if len(spec.ServiceAccountAnnotations) > 0 {
+		saMeta.Annotations = spec.ServiceAccountAnnotations
+	}
 	sa, err := corev1.NewServiceAccount(ctx, spec.Name, &corev1.ServiceAccountArgs{
 		Metadata: saMeta,
 		// The apps do not call the Kubernetes API; no token in the pod.

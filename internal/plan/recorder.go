@@ -111,6 +111,7 @@ func NewRecorder(project, stack string) *Recorder {
 			},
 		},
 		Invokes: map[string]func(resource.PropertyMap) resource.PropertyMap{}}
+	registerAzureMocks(r)
 	registerAWSMocks(r)
 	return r
 }

@@ -1,0 +1,89 @@
+package storage
+
+import (
+	"github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/components/azenv"
+	"github.com/workfx/workfx-platform/components/network"
+)
+
+// AzureArgs size the storage account.
+type AzureArgs struct {
+	Env         *azenv.Env
+	Network     *network.Azure
+	AccountName string
+	Sku         string
+	Containers  BucketNames
+}
+
+// Account is the provisioned storage account (for role assignments on it).
+func (c *Storage) Account() *storage.StorageAccount { return c.account }
+
+func (c *Storage) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
+	e := a.Env
+	child := pulumi.Parent(c)
+	acct, err := storage.NewStorageAccount(ctx, "account", &storage.StorageAccountArgs{
+		ResourceGroupName:      e.ResourceGroupName,
+		AccountName:            pulumi.String(a.AccountName),
+		Location:               pulumi.String(e.Location),
+		Kind:                   pulumi.String("StorageV2"),
+		Sku:                    &storage.SkuArgs{Name: pulumi.String(a.Sku)},
+		AccessTier:             storage.AccessTierHot,
+		MinimumTlsVersion:      pulumi.String("TLS1_2"),
+		EnableHttpsTrafficOnly: pulumi.Bool(true),
+		AllowBlobPublicAccess:  pulumi.Bool(false),
+		// The apps authenticate with their workload identity (Entra ID); no account key to leak.
+		AllowSharedKeyAccess:         pulumi.Bool(false),
+		DefaultToOAuthAuthentication: pulumi.Bool(true),
+		AllowCrossTenantReplication:  pulumi.Bool(false),
+		PublicNetworkAccess:          pulumi.String("Disabled"),
+		NetworkRuleSet: &storage.NetworkRuleSetArgs{
+			DefaultAction: storage.DefaultActionDeny,
+			Bypass:        pulumi.String("AzureServices"),
+		},
+		Tags: e.TagMap(),
+	}, append([]pulumi.ResourceOption{child}, e.Stateful()...)...)
+	if err != nil {
+		return err
+	}
+	c.account = acct
+
+	retention := 7
+	if e.Prod {
+		retention = 30
+	}
+	svc, err := storage.NewBlobServiceProperties(ctx, "blob-service", &storage.BlobServicePropertiesArgs{
+		ResourceGroupName: e.ResourceGroupName,
+		AccountName:       acct.Name,
+		BlobServicesName:  pulumi.String("default"), // the only name Azure accepts
+		// Soft delete for blobs and containers: an accidental delete is recoverable.
+		DeleteRetentionPolicy:          &storage.DeleteRetentionPolicyArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(retention)},
+		ContainerDeleteRetentionPolicy: &storage.DeleteRetentionPolicyArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(retention)},
+		IsVersioningEnabled:            pulumi.Bool(e.Prod),
+	}, child)
+	if err != nil {
+		return err
+	}
+	n := a.Containers
+	for _, name := range []string{n.Admin, n.User, n.Public, n.Email, n.ToolsImage} {
+		if _, err := storage.NewBlobContainer(ctx, name, &storage.BlobContainerArgs{
+			ResourceGroupName: e.ResourceGroupName,
+			AccountName:       acct.Name,
+			ContainerName:     pulumi.String(name),
+			// "public" is a name from seed 001, not an access level: nothing is anonymous.
+			PublicAccess: storage.PublicAccessNone,
+		}, append([]pulumi.ResourceOption{child, pulumi.DependsOn([]pulumi.Resource{svc})}, e.Stateful()...)...); err != nil {
+			return err
+		}
+	}
+	if _, err := a.Network.PrivateEndpoint(ctx, "blob", acct.ID(), "blob", network.ZoneBlob, child); err != nil {
+		return err
+	}
+	c.Buckets = Buckets{
+		Type:     "azure",
+		Endpoint: pulumi.Sprintf("https://%s.blob.core.windows.net", acct.Name),
+		Names:    a.Containers,
+	}
+	return nil
+}
