@@ -18,6 +18,8 @@ func main() {
 		switch os.Args[1] {
 		case "plan":
 			os.Exit(planCommand(os.Args[2:], os.Stdout, os.Stderr))
+		case "onboard":
+			os.Exit(onboardCommand(os.Args[2:], os.Stdout, os.Stderr))
 		case "-h", "--help", "help":
 			fmt.Println(usage)
 			return

@@ -12,5 +12,11 @@ fi
 echo "== go vet"
 go vet ./...
 
+echo "== Pulumi CLI (built once from the module proxy, then cached)"
+# The onboarding tests drive a real CLI; in CI (CI=true) they fail rather than skip without it.
+WORKFX_PULUMI_CLI="$(./scripts/pulumi-cli.sh)"
+export WORKFX_PULUMI_CLI
+"$WORKFX_PULUMI_CLI" version
+
 echo "== go test"
 go test -count=1 ./...

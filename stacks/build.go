@@ -91,12 +91,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 	}
 
 	// Everything the pods need before they start: the contract Secrets and, on AWS, the topics.
-	// The Secrets are listed one by one: the SDK expands a dependency on a component to the
-	// children it knows of at that moment, which raced with their registration.
-	appDeps := []pulumi.Resource{contract}
-	for _, s := range contract.Secrets {
-		appDeps = append(appDeps, s)
-	}
+	appDeps := contract.Resources()
 	if onAWS != nil {
 		extra, err := onAWS.inCluster(ctx, cfg, ns.Name, k8s, appDeps)
 		if err != nil {
@@ -116,7 +111,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		spec := appSpec(cfg, def, a, deps, contract)
 		spec.Namespace = ns.Name
 		spec.ServiceAccountAnnotations = onAWS.serviceAccountAnnotations(def.Name)
-		// The contract Secrets exist before the first pod reads them.
+		// The contract Secrets (and the topics) exist before the first pod reads them.
 		spec.DependsOn = append([]pulumi.Resource{}, appDeps...)
 		az.bindWorkload(spec)
 		if _, err := workload.New(ctx, def.Name, spec, k8s); err != nil {

@@ -95,12 +95,18 @@ func decodeValue(path string, v any, dst reflect.Value, probs *problems) {
 			decodeValue(path+"."+k, obj[k], dst.Field(idx), probs)
 		}
 	case reflect.String:
-		s, ok := v.(string)
-		if !ok {
+		switch x := v.(type) {
+		case string:
+			dst.SetString(x)
+		case json.Number:
+			// `pulumi config set --path` (and set-all, which the onboarding package uses)
+			// stores "3" as the number 3: an image tag "3" must still read as "3".
+			dst.SetString(x.String())
+		case bool:
+			dst.SetString(strconv.FormatBool(x))
+		default:
 			probs.add(path, "must be a string, got %s", describe(v))
-			return
 		}
-		dst.SetString(s)
 	case reflect.Int, reflect.Int32, reflect.Int64:
 		n, ok := asInt(v)
 		if !ok {

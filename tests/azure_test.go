@@ -15,7 +15,7 @@ import (
 const (
 	azureProvider  = "pulumi:providers:azure-native"
 	managedCluster = "azure-native:containerservice:ManagedCluster"
-	pgServer       = "azure-native:dbforpostgresql:Server"
+	pgServer       = "azure-native:dbforpostgresql/v20230601preview:Server"
 	redisCache     = "azure-native:cache:Redis"
 	keyVault       = "azure-native:keyvault:Vault"
 	storageAccount = "azure-native:storage:StorageAccount"

@@ -2,6 +2,9 @@ package postgres
 
 import (
 	"github.com/pulumi/pulumi-azure-native-sdk/dbforpostgresql/v2"
+	// Postgres 16 is accepted from API 2023-06-01-preview on; this SDK's default (2022-12-01)
+	// stops at 14, so the server (only) is registered through the newer API.
+	pgserver "github.com/pulumi/pulumi-azure-native-sdk/dbforpostgresql/v2/v20230601preview"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -48,29 +51,29 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		return err
 	}
 
-	backup := &dbforpostgresql.BackupArgs{
+	backup := &pgserver.BackupArgs{
 		BackupRetentionDays: pulumi.Int(a.BackupRetentionDays),
 		GeoRedundantBackup:  pulumi.String("Disabled"),
 	}
-	ha := &dbforpostgresql.HighAvailabilityArgs{Mode: pulumi.String("Disabled")}
-	args := &dbforpostgresql.ServerArgs{
+	ha := &pgserver.HighAvailabilityArgs{Mode: pulumi.String("Disabled")}
+	args := &pgserver.ServerArgs{
 		ResourceGroupName:          e.ResourceGroupName,
 		ServerName:                 pulumi.String(a.ServerName),
 		Location:                   pulumi.String(e.Location),
 		Version:                    pulumi.String(a.Version),
 		AdministratorLogin:         pulumi.String(a.AdminLogin),
 		AdministratorLoginPassword: password,
-		Sku:                        &dbforpostgresql.SkuArgs{Name: pulumi.String(a.SkuName), Tier: pulumi.String(a.SkuTier)},
-		Storage:                    &dbforpostgresql.StorageArgs{StorageSizeGB: pulumi.Int(a.StorageSizeGB)},
+		Sku:                        &pgserver.SkuArgs{Name: pulumi.String(a.SkuName), Tier: pulumi.String(a.SkuTier)},
+		Storage:                    &pgserver.StorageArgs{StorageSizeGB: pulumi.Int(a.StorageSizeGB)},
 		Backup:                     backup,
 		HighAvailability:           ha,
 		// VNet integration: the server gets an address in the delegated subnet and no public
 		// endpoint at all; its name resolves through the linked private zone.
-		Network: &dbforpostgresql.NetworkArgs{
+		Network: &pgserver.NetworkArgs{
 			DelegatedSubnetResourceId:   a.Network.PostgresSubnet.ID().ToStringOutput(),
 			PrivateDnsZoneArmResourceId: a.Network.Zones[a.DNSZone].ID().ToStringOutput(),
 		},
-		AuthConfig: &dbforpostgresql.AuthConfigArgs{
+		AuthConfig: &pgserver.AuthConfigArgs{
 			PasswordAuth:        pulumi.String("Enabled"),
 			ActiveDirectoryAuth: pulumi.String("Disabled"),
 		},
@@ -86,7 +89,7 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		// The zone must be linked to the VNet before the server registers its record.
 		pulumi.DependsOn([]pulumi.Resource{a.Network.ZoneLinks[a.DNSZone]}),
 	}, e.Stateful()...)
-	srv, err := dbforpostgresql.NewServer(ctx, "postgres", args, opts...)
+	srv, err := pgserver.NewServer(ctx, "postgres", args, opts...)
 	if err != nil {
 		return err
 	}

@@ -100,6 +100,22 @@ type Contract struct {
 	env     map[Group][]EnvRef
 }
 
+// Resources are the rendered Secrets, for pulumi.DependsOn. Depend on these rather than on the
+// component: the SDK learns a component's children asynchronously, so a dependency on the
+// component can miss a Secret still being registered.
+func (c *Contract) Resources() []pulumi.Resource {
+	names := make([]string, 0, len(c.Secrets))
+	for n := range c.Secrets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]pulumi.Resource, 0, len(names))
+	for _, n := range names {
+		out = append(out, c.Secrets[n])
+	}
+	return out
+}
+
 // Env returns the env vars of a group, or nil when the group was not rendered.
 func (c *Contract) Env(g Group) []EnvRef { return c.env[g] }
 

@@ -22,7 +22,7 @@ var azureNameInputs = map[string]string{
 	"azure-native:containerservice:ManagedCluster":             "resourceName",
 	"azure-native:managedidentity:UserAssignedIdentity":        "resourceName",
 	"azure-native:operationalinsights:Workspace":               "workspaceName",
-	"azure-native:dbforpostgresql:Server":                      "serverName",
+	"azure-native:dbforpostgresql/v20230601preview:Server":     "serverName",
 	"azure-native:dbforpostgresql:Database":                    "databaseName",
 	"azure-native:cache:Redis":                                 "name",
 	"azure-native:eventhub:Namespace":                          "namespaceName",
@@ -96,7 +96,7 @@ var azureOutputs = map[string]func(resource.PropertyMap) resource.PropertyMap{
 			"oidcIssuerProfile": map[string]any{"enabled": true, "issuerURL": "https://" + str(in, "location") + ".oic.prod-aks.azure.com/" + mockTenant + "/" + mockGUID(str(in, "resourceName")) + "/"},
 		})
 	},
-	"azure-native:dbforpostgresql:Server": func(in resource.PropertyMap) resource.PropertyMap {
+	"azure-native:dbforpostgresql/v20230601preview:Server": func(in resource.PropertyMap) resource.PropertyMap {
 		return props(map[string]any{"fullyQualifiedDomainName": str(in, "serverName") + ".postgres.database.azure.com"})
 	},
 	"azure-native:cache:Redis": func(in resource.PropertyMap) resource.PropertyMap {

@@ -75,8 +75,9 @@ func (p *Plan) Object(kind, namespace, name string) *Resource {
 	return nil
 }
 
-// DependsOn reports whether r depends on other, directly or through its ancestors' or
-// dependencies' chains (what the engine would wait for before creating r).
+// DependsOn reports whether r depends on other, directly or through a chain of dependencies
+// (what the engine would wait for before creating r). Depending on a component counts as
+// depending on each of its recorded children.
 func (p *Plan) DependsOn(r, other *Resource) bool {
 	seen := map[string]bool{}
 	var walk func(urn string) bool

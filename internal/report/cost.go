@@ -192,11 +192,11 @@ func ComputeCost(p *plan.Plan, config map[string]string) *Cost {
 		byURN[r.URN] = r
 	}
 	for _, r := range p.Resources {
-		if !r.Custom || !priceCloud(r.Type) || freeTypes[r.Type] {
+		if !r.Custom || !priceCloud(r.Type) || freeTypes[baseType(r.Type)] {
 			continue
 		}
 		var items []CostItem
-		if f, ok := pricers[r.Type]; ok {
+		if f, ok := pricers[baseType(r.Type)]; ok {
 			items = f(c, r)
 		} else {
 			items = []CostItem{notPriced(r, r.Type, "type not in the price table")}

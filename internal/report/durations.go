@@ -1,6 +1,7 @@
 package report
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -135,6 +136,7 @@ func helmReleases(p *plan.Plan) []*plan.Resource {
 
 // typeMatches compares a type token with a pattern whose "*" matches any rest.
 func typeMatches(pattern, typ string) bool {
+	typ = baseType(typ)
 	if p, ok := strings.CutSuffix(pattern, "*"); ok {
 		return strings.HasPrefix(typ, p)
 	}
@@ -173,4 +175,14 @@ func chartName(r *plan.Resource) string {
 		c = c[i+1:]
 	}
 	return c
+}
+
+// azureAPIVersion matches the API-version segment of an explicitly versioned azure-native
+// token ("azure-native:dbforpostgresql/v20230601preview:Server").
+var azureAPIVersion = regexp.MustCompile(`/v20[0-9]{6}[a-z]*:`)
+
+// baseType is a type token without its API version: prices and create times do not depend on
+// which API version registered the resource.
+func baseType(typ string) string {
+	return azureAPIVersion.ReplaceAllString(typ, ":")
 }
