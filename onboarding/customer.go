@@ -53,9 +53,10 @@ type Customer struct {
 	Credentials   Section `json:"credentials,omitempty"`
 	Settings      Section `json:"settings,omitempty"`
 	Apps          Section `json:"apps,omitempty"`
-	// Azure and AWS size and place what is provisioned on that cloud (workfx:azure, workfx:aws).
+	// Azure is the Azure settings when cloud is azure (workfx:azure).
 	Azure Section `json:"azure,omitempty"`
-	AWS   Section `json:"aws,omitempty"`
+	// AWS is the AWS settings when cloud is aws (workfx:aws).
+	AWS Section `json:"aws,omitempty"`
 }
 
 // Section is one structured config value, as plain data (maps, lists, strings, numbers, bools).

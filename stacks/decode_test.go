@@ -30,7 +30,7 @@ func decode(t *testing.T, raw string) (decodeTarget, []Problem) {
 }
 
 func TestDecodeKeepsGoingAndNamesEveryPath(t *testing.T) {
-	_, probs := decode(t, `{"name": 3, "count": "x", "on": "maybe", "labels": [], "items": [1], "nested": {"prot": 1}, "extra": 1}`)
+	_, probs := decode(t, `{"name": {}, "count": "x", "on": "maybe", "labels": [], "items": [[]], "nested": {"prot": 1}, "extra": 1}`)
 	var keys []string
 	for _, p := range probs {
 		keys = append(keys, p.Key)
@@ -47,6 +47,14 @@ func TestDecodeAcceptsWellTypedValues(t *testing.T) {
 	assert.Equal(t, map[string]string{"x": "y"}, out.Labels)
 	assert.Equal(t, []string{"i"}, out.Items)
 	assert.Equal(t, 5432, out.Nested.Port)
+}
+
+func TestDecodeTakesScalarsForStrings(t *testing.T) {
+	// `pulumi config set --path apps.x.image.tag 3` stores the number 3.
+	out, probs := decode(t, `{"name": 3, "items": [true]}`)
+	assert.Empty(t, probs)
+	assert.Equal(t, "3", out.Name)
+	assert.Equal(t, []string{"true"}, out.Items)
 }
 
 func TestDecodeRejectsFractions(t *testing.T) {
