@@ -22,6 +22,7 @@ type planSummary struct {
 	ByType       map[string]int    `json:"byType"`
 	Dependencies map[string]string `json:"dependencies"`
 	Manifests    int               `json:"manifests"`
+	Releases     []releaseSummary  `json:"releases,omitempty"`
 	OutDir       string            `json:"outDir"`
 	Report       *report.Report    `json:"report,omitempty"`
 }
@@ -90,13 +91,17 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = writePlanJSON(p, filepath.Join(*out, "plan.json"), *showSecrets, cfg, rep)
 	}
+	var rels []releaseSummary
+	if err == nil {
+		rels, err = releases(p, *out, *showSecrets)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "plan: writing output: %v\n", err)
 		return 1
 	}
 
 	s := planSummary{Project: p.Project, Stack: p.Stack, Resources: len(p.Resources), ByType: p.CountByType(),
-		Dependencies: cfg.Modes(), Manifests: n, OutDir: *out, Report: rep}
+		Dependencies: cfg.Modes(), Manifests: n, Releases: rels, OutDir: *out, Report: rep}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -134,6 +139,7 @@ func printSummary(w io.Writer, s planSummary) {
 	for _, k := range sortedKeys(s.ByType) {
 		fmt.Fprintf(w, "  %4d  %s\n", s.ByType[k], k)
 	}
+	printReleases(w, s.Releases)
 	fmt.Fprintf(w, "\nWrote %s/manifests.yaml, %s/manifests/ and %s/plan.json\n", s.OutDir, s.OutDir, s.OutDir)
 }
 

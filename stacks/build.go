@@ -90,6 +90,12 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		return err
 	}
 
+	// Istio and the monitoring stack come first when this program installs them: the apps'
+	// sidecars need istiod, the policy CRs and ServiceMonitors need the CRDs.
+	pl, err := installPlatform(ctx, cfg, k8s)
+	if err != nil {
+		return err
+	}
 	// Everything the pods need before they start: the contract Secrets and, on AWS, the topics.
 	appDeps := contract.Resources()
 	if onAWS != nil {
@@ -113,6 +119,8 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		spec.ServiceAccountAnnotations = onAWS.serviceAccountAnnotations(def.Name)
 		// The contract Secrets (and the topics) exist before the first pod reads them.
 		spec.DependsOn = append([]pulumi.Resource{}, appDeps...)
+		// With injection on, the first pods get their sidecar only if istiod already serves.
+		spec.DependsOn = append(spec.DependsOn, pl.injector()...)
 		az.bindWorkload(spec)
 		if _, err := workload.New(ctx, def.Name, spec, k8s); err != nil {
 			return err
@@ -124,7 +132,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		}
 	}
 
-	if cfg.Mesh.Mode == ModeExisting {
+	if cfg.Mesh.Mode != ModeDisabled {
 		if _, err := mesh.New(ctx, "mesh", &mesh.Args{
 			Namespace:         ns.Name,
 			NamespaceName:     cfg.Cluster.Namespace,
@@ -135,7 +143,9 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 			MetricsNamespace:  metricsNamespace(cfg),
 			TracingPercent:    cfg.Mesh.TracingSamplingPercent,
 			Services:          meshServices,
+			External:          meshExternals(cfg, deps),
 			Labels:            partOf,
+			CRDs:              pl.meshCRDs(),
 		}, k8s); err != nil {
 			return err
 		}
@@ -148,6 +158,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 			ScrapeInterval: cfg.Monitoring.ScrapeInterval,
 			MeshTLS:        cfg.Mesh.Mode != ModeDisabled,
 			Targets:        targets,
+			CRDs:           pl.monitoringCRDs(),
 		}, k8s); err != nil {
 			return err
 		}
@@ -395,6 +406,12 @@ func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract
 		if def.Public {
 			spec.Network.IngressNamespaces = []string{cfg.Mesh.GatewayNamespace}
 		}
+		if spec.Network.MetricsNamespace != "" {
+			// Prometheus scrapes the sidecar's Envoy stats (Istio request metrics) directly.
+			spec.Network.MetricsPorts = []int{monitoring.EnvoyStatsPort}
+		}
+		// The sidecars send spans to the tracing collector.
+		spec.Network.EgressTCPPorts = append(spec.Network.EgressTCPPorts, meshEgressPorts(cfg)...)
 	}
 	if def.MetricsPath != "" && !usesServiceMonitors(cfg) {
 		spec.PodAnnotations = monitoring.PodAnnotations(monitoring.Target{Name: def.Name, Port: def.Port, MetricsPath: def.MetricsPath})

@@ -67,6 +67,9 @@ type ImagesConfig struct {
 	Registry string `json:"registry"`
 	// PullSecret names an existing docker-registry Secret in the namespace.
 	PullSecret string `json:"pullSecret"`
+	// ChartRepository, when set, replaces the public repository of every Helm chart this program
+	// installs (Istio, kube-prometheus-stack): an http(s) chart repository or an oci:// registry path.
+	ChartRepository string `json:"chartRepository"`
 }
 
 // PostgresConfig is workfx:postgres.
@@ -117,6 +120,8 @@ type MeshConfig struct {
 	JWT            JWTConfig `json:"jwt"`
 	// TracingSamplingPercent is the share of requests traced (0-100).
 	TracingSamplingPercent int `json:"tracingSamplingPercent"`
+	// Provision holds the Istio installation settings (mode provision only; see platform.go).
+	Provision *MeshProvisionConfig `json:"provision"`
 }
 
 // JWTConfig is the token the gateway-facing API requires (RequestAuthentication).
@@ -137,6 +142,8 @@ type MonitoringConfig struct {
 	ServiceMonitorLabels map[string]string `json:"serviceMonitorLabels"`
 	// ScrapeInterval is Prometheus duration syntax (e.g. 30s).
 	ScrapeInterval string `json:"scrapeInterval"`
+	// Provision holds the kube-prometheus-stack settings (mode provision only; see platform.go).
+	Provision *MonitoringProvisionConfig `json:"provision"`
 }
 
 // CredentialsConfig is workfx:credentials: the apps' own secrets (seed 001 jwt-secret,
@@ -381,6 +388,7 @@ func applyDefaults(c *Config) {
 	}
 	c.applyAzureDefaults()
 	applyAWSDefaults(c)
+	applyPlatformDefaults(c)
 }
 
 var (
@@ -427,6 +435,7 @@ func (c *Config) validate(p *problems) {
 	c.validateStorage(p)
 	c.validateMesh(p)
 	c.validateMonitoring(p)
+	c.validatePlatformProvision(p)
 	c.validateCredentials(p)
 	c.validateApps(p)
 	c.validateAzure(p)
@@ -610,8 +619,6 @@ func (c *Config) validateMesh(p *problems) {
 		return
 	case ModeExisting:
 	case ModeProvision:
-		p.add(key+".mode", "provision (installing Istio) is not yet supported; use existing or disabled")
-		return
 	default:
 		p.add(key+".mode", "must be one of provision, existing, disabled, got %q", m.Mode)
 		return
@@ -646,8 +653,6 @@ func (c *Config) validateMonitoring(p *problems) {
 		return
 	case ModeExisting:
 	case ModeProvision:
-		p.add(key+".mode", "provision (installing kube-prometheus-stack) is not yet supported; use existing or disabled")
-		return
 	default:
 		p.add(key+".mode", "must be one of provision, existing, disabled, got %q", m.Mode)
 		return

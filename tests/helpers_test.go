@@ -92,21 +92,24 @@ func loadValues(t *testing.T, values map[string]any) (*stacks.Config, error) {
 	return stacks.LoadConfig(sc.Raw)
 }
 
-// stackFiles lists every stack-format config the tests cover: the repository's stack files and
-// the synthetic ones under testdata/stacks.
-func stackFiles(t *testing.T) map[string]string {
+// stackFile is a stack-format config: a real stack (Pulumi.<name>.yaml) or a synthetic one.
+type stackFile struct{ name, path string }
+
+// allStackFiles lists every stack-format config the tests cover: the repository's stack files
+// and the synthetic ones under testdata/stacks.
+func allStackFiles(t *testing.T) []stackFile {
 	t.Helper()
-	out := map[string]string{}
-	matches, err := filepath.Glob(filepath.Join(projectDir, "Pulumi.*.yaml"))
+	var out []stackFile
+	real, err := filepath.Glob(filepath.Join(projectDir, "Pulumi.*.yaml"))
 	require.NoError(t, err)
-	for _, m := range matches {
-		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), "Pulumi."), ".yaml")
-		out[name] = m
+	for _, p := range real {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "Pulumi."), ".yaml")
+		out = append(out, stackFile{name, p})
 	}
 	synthetic, err := filepath.Glob(filepath.Join("testdata", "stacks", "*.yaml"))
 	require.NoError(t, err)
-	for _, m := range synthetic {
-		out[strings.TrimSuffix(filepath.Base(m), ".yaml")] = m
+	for _, p := range synthetic {
+		out = append(out, stackFile{strings.TrimSuffix(filepath.Base(p), ".yaml"), p})
 	}
 	return out
 }

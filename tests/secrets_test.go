@@ -78,8 +78,8 @@ func TestGeneratedCredentialsAreSecret(t *testing.T) {
 // policyStacks plans every stack file and synthetic config that plans cleanly today.
 func policyStacks(t *testing.T) map[string]*plan.Plan {
 	out := map[string]*plan.Plan{}
-	for name, path := range stackFiles(t) {
-		out[name] = planFile(t, name, path)
+	for _, f := range allStackFiles(t) {
+		out[f.name] = planFile(t, f.name, f.path)
 	}
 	return out
 }

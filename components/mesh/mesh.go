@@ -54,7 +54,13 @@ type Args struct {
 	MetricsNamespace  string
 	TracingPercent    int
 	Services          []Service
-	Labels            map[string]string
+	// External dependencies declared to the mesh (needed when its outbound policy is REGISTRY_ONLY).
+	External []External
+	Labels   map[string]string
+	// CRDs is what every CR waits for when this program installs Istio (the releases that
+	// install the CRDs and serve their validation); explicit on each CR so the ordering is in
+	// the dependency graph, not implied by parentage.
+	CRDs []pulumi.Resource
 }
 
 // Mesh is the component.
@@ -63,8 +69,7 @@ type Mesh struct {
 	GatewayName string
 }
 
-// New renders the policy CRs. Callers order it after whatever installs the Istio CRDs
-// (pulumi.DependsOn on the component reaches every CR).
+// New renders the policy CRs, each after args.CRDs.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Mesh, error) {
 	m := &Mesh{GatewayName: "workfx-ai"}
 	if err := ctx.RegisterComponentResource("workfx:mesh:Policy", name, m, opts...); err != nil {
@@ -152,6 +157,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			Selector: selector, Action: "ALLOW", Rules: rules,
 		})
 	}
+	for _, e := range args.External {
+		r.addExternal(e)
+	}
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -172,13 +180,14 @@ func (r *renderer) add(apiVersion, kind, name string, spec any) {
 		return
 	}
 	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: r.args.Namespace, Labels: kube.StringMap(r.args.Labels)}
-	_, r.err = kube.CustomResource(r.ctx, kindPrefix(kind)+"-"+name, apiVersion, kind, meta, spec, pulumi.Parent(r.parent))
+	_, r.err = kube.CustomResource(r.ctx, kindPrefix(kind)+"-"+name, apiVersion, kind, meta, spec,
+		pulumi.Parent(r.parent), pulumi.DependsOn(r.args.CRDs))
 }
 
 func kindPrefix(kind string) string {
 	return map[string]string{
 		"PeerAuthentication": "pa", "Telemetry": "telemetry", "Gateway": "gw", "VirtualService": "vs",
-		"DestinationRule": "dr", "RequestAuthentication": "ra", "AuthorizationPolicy": "authz",
+		"DestinationRule": "dr", "RequestAuthentication": "ra", "AuthorizationPolicy": "authz", "ServiceEntry": "se",
 	}[kind]
 }
 

@@ -29,6 +29,9 @@ type Args struct {
 	// Prometheus setup mounts at /etc/prom-certs.
 	MeshTLS bool
 	Targets []Target
+	// CRDs is what every ServiceMonitor waits for when this program installs the Prometheus
+	// Operator (the release installing monitoring.coreos.com).
+	CRDs []pulumi.Resource
 }
 
 // Monitoring is the component.
@@ -45,8 +48,7 @@ func PodAnnotations(t Target) map[string]string {
 	}
 }
 
-// New renders one ServiceMonitor per target. Callers order it after whatever installs the
-// monitoring.coreos.com CRDs.
+// New renders one ServiceMonitor per target, each after args.CRDs.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Monitoring, error) {
 	m := &Monitoring{}
 	if err := ctx.RegisterComponentResource("workfx:monitoring:Scraping", name, m, opts...); err != nil {
@@ -66,7 +68,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			Selector:          selector{MatchLabels: map[string]string{"app.kubernetes.io/name": t.Name}},
 			NamespaceSelector: namespaceSelector{MatchNames: []string{args.NamespaceName}},
 			Endpoints:         []endpoint{ep},
-		}, pulumi.Parent(m)); err != nil {
+		}, pulumi.Parent(m), pulumi.DependsOn(args.CRDs)); err != nil {
 			return nil, err
 		}
 	}

@@ -45,6 +45,8 @@ type Network struct {
 	IngressNamespaces []string
 	// MetricsNamespace may scrape the metrics port (Prometheus).
 	MetricsNamespace string
+	// MetricsPorts are further ports MetricsNamespace may scrape (the sidecar's Envoy stats).
+	MetricsPorts []int
 	// EgressNamespaces the app may reach on any port (e.g. istiod).
 	EgressNamespaces []string
 	// EgressTCPPorts the app may reach anywhere: managed data services have no stable IPs.
@@ -387,10 +389,19 @@ func networkPolicy(spec *Spec) *networkingv1.NetworkPolicySpecArgs {
 		from = append(from, nsPeer(ns))
 	}
 	ingress := networkingv1.NetworkPolicyIngressRuleArray{&networkingv1.NetworkPolicyIngressRuleArgs{From: from, Ports: appPort}}
-	if spec.MetricsPath != "" && spec.Network.MetricsNamespace != "" {
-		ingress = append(ingress, &networkingv1.NetworkPolicyIngressRuleArgs{
-			From: networkingv1.NetworkPolicyPeerArray{nsPeer(spec.Network.MetricsNamespace)}, Ports: appPort,
-		})
+	if spec.Network.MetricsNamespace != "" {
+		var ports networkingv1.NetworkPolicyPortArray
+		if spec.MetricsPath != "" {
+			ports = append(ports, appPort...)
+		}
+		for _, p := range sortedUnique(spec.Network.MetricsPorts) {
+			ports = append(ports, &networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String("TCP"), Port: pulumi.Int(p)})
+		}
+		if len(ports) > 0 {
+			ingress = append(ingress, &networkingv1.NetworkPolicyIngressRuleArgs{
+				From: networkingv1.NetworkPolicyPeerArray{nsPeer(spec.Network.MetricsNamespace)}, Ports: ports,
+			})
+		}
 	}
 
 	// Egress: DNS, the namespace itself, listed namespaces, and the dependency ports.

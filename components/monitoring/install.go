@@ -1,0 +1,391 @@
+package monitoring
+
+import (
+	"strings"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/components/kube"
+)
+
+// DefaultStackVersion is the kube-prometheus-stack chart installed unless a stack pins another:
+// the 77.x line ships Prometheus Operator v0.85.0, the monitoring.coreos.com CRDs the real-cluster
+// CI validates ServiceMonitors and PrometheusRules against.
+const DefaultStackVersion = "77.0.0"
+
+// PublicChartRepository is the prometheus-community chart repository.
+const PublicChartRepository = "https://prometheus-community.github.io/helm-charts"
+
+// ReleaseName is the kube-prometheus-stack release (its objects are prefixed with it).
+const ReleaseName = "kube-prometheus-stack"
+
+// DashboardLabel marks ConfigMaps the Grafana sidecar loads as dashboards.
+const DashboardLabel = "grafana_dashboard"
+
+// GrafanaAdminSecret holds Grafana's generated admin credentials (keys admin-user, admin-password).
+const GrafanaAdminSecret = "grafana-admin"
+
+// App is an app the platform alerts on and draws a dashboard for.
+type App struct {
+	Name string
+	// HPA: the app scales between different min and max replicas (HPA-at-max alert).
+	HPA bool
+	// LatencyThresholdMS is the p95 latency alert threshold.
+	LatencyThresholdMS int
+	// Critical apps page when none of their replicas is available (Rasa Pro Services health).
+	Critical bool
+}
+
+// StackArgs configure kube-prometheus-stack and the platform's rules and dashboards.
+type StackArgs struct {
+	Version string
+	Charts  kube.ChartSource
+	// Registry replaces the registry of every image of the chart and its subcharts.
+	Registry  string
+	Namespace string
+	// AppNamespace is where the apps run (rules and dashboards select it).
+	AppNamespace            string
+	Retention               string
+	StorageSize             string
+	AlertmanagerStorageSize string
+	// StorageClass "" uses the cluster's default class.
+	StorageClass       string
+	PrometheusReplicas int
+	ScrapeInterval     string
+	// ManagedControlPlane: AKS/EKS do not expose scheduler, controller-manager and etcd; their
+	// scrape jobs (and the alerts on them being down) are off.
+	ManagedControlPlane bool
+	// Mesh scrapes istiod and every sidecar, alerts on Istio request metrics, and gives Prometheus
+	// the workload certificates to scrape the apps through STRICT mTLS.
+	Mesh           bool
+	IstioNamespace string
+	// Injector is istiod when this program installs it: the Prometheus pods must be created
+	// after it to get the certificate-writing sidecar.
+	Injector []pulumi.Resource
+	Apps     []App
+	Labels   map[string]string
+}
+
+// Stack is the installed monitoring stack.
+type Stack struct {
+	pulumi.ResourceState
+	// Release installs the monitoring.coreos.com CRDs: ServiceMonitors, PodMonitors and
+	// PrometheusRules depend on it.
+	Release *helmv3.Release
+	// GrafanaAdminPassword is the generated password, always a secret Output.
+	GrafanaAdminPassword pulumi.StringOutput
+}
+
+// NewStack installs kube-prometheus-stack with a generated Grafana admin password, then the
+// platform's PrometheusRules, Istio scrape targets and dashboards.
+func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.ResourceOption) (*Stack, error) {
+	st := &Stack{}
+	if err := ctx.RegisterComponentResource("workfx:monitoring:Stack", name, st, opts...); err != nil {
+		return nil, err
+	}
+	child := pulumi.Parent(st)
+
+	ns, err := corev1.NewNamespace(ctx, args.Namespace, &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.Namespace), Labels: kube.StringMap(args.Labels)},
+	}, child)
+	if err != nil {
+		return nil, err
+	}
+	nsName := ns.Metadata.Name()
+	meta := func(n string, labels map[string]string) *metav1.ObjectMetaArgs {
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: nsName, Labels: kube.StringMap(merge(args.Labels, labels))}
+	}
+
+	pw, err := random.NewRandomPassword(ctx, "grafana-admin-password", &random.RandomPasswordArgs{
+		Length: pulumi.Int(32), Special: pulumi.Bool(false),
+	}, child)
+	if err != nil {
+		return nil, err
+	}
+	st.GrafanaAdminPassword = pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
+	secret, err := corev1.NewSecret(ctx, GrafanaAdminSecret, &corev1.SecretArgs{
+		Metadata: meta(GrafanaAdminSecret, nil),
+		Type:     pulumi.String("Opaque"),
+		StringData: pulumi.StringMap{
+			"admin-user":     pulumi.String("admin"),
+			"admin-password": st.GrafanaAdminPassword,
+		},
+	}, child)
+	if err != nil {
+		return nil, err
+	}
+
+	values, err := kube.Values(stackValues(args))
+	if err != nil {
+		return nil, err
+	}
+	chart, repo := args.Charts.Chart(PublicChartRepository, "kube-prometheus-stack")
+	st.Release, err = helmv3.NewRelease(ctx, ReleaseName, &helmv3.ReleaseArgs{
+		Name:           pulumi.String(ReleaseName),
+		Chart:          chart,
+		RepositoryOpts: repo,
+		Version:        pulumi.String(args.Version),
+		Namespace:      nsName,
+		Values:         values,
+		Atomic:         pulumi.Bool(true),
+		Timeout:        pulumi.Int(900),
+	}, child, pulumi.DependsOn(append([]pulumi.Resource{secret}, args.Injector...)))
+	if err != nil {
+		return nil, err
+	}
+	afterCRDs := pulumi.DependsOn([]pulumi.Resource{st.Release})
+
+	if _, err := kube.CustomResource(ctx, "workfx-ai-rules", "monitoring.coreos.com/v1", "PrometheusRule",
+		meta("workfx-ai", nil), prometheusRuleSpec{Groups: ruleGroups(args)}, child, afterCRDs); err != nil {
+		return nil, err
+	}
+
+	if args.Mesh {
+		if _, err := kube.CustomResource(ctx, "istiod", "monitoring.coreos.com/v1", "ServiceMonitor",
+			meta("istiod", nil), istiodMonitor(args), child, afterCRDs); err != nil {
+			return nil, err
+		}
+		if _, err := kube.CustomResource(ctx, "envoy-stats", "monitoring.coreos.com/v1", "PodMonitor",
+			meta("envoy-stats", nil), envoyMonitor(args), child, afterCRDs); err != nil {
+			return nil, err
+		}
+	}
+
+	for _, app := range args.Apps {
+		if _, err := corev1.NewConfigMap(ctx, "dashboard-"+app.Name, &corev1.ConfigMapArgs{
+			Metadata: meta("dashboard-"+app.Name, map[string]string{DashboardLabel: "1"}),
+			Data:     pulumi.StringMap{app.Name + ".json": pulumi.String(dashboardJSON(args.AppNamespace, app))},
+		}, child); err != nil {
+			return nil, err
+		}
+	}
+
+	return st, ctx.RegisterResourceOutputs(st, pulumi.Map{
+		"release":            st.Release.Name,
+		"namespace":          nsName,
+		"grafanaAdminSecret": pulumi.String(GrafanaAdminSecret),
+	})
+}
+
+func merge(maps ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// The kube-prometheus-stack values this program sets, typed (field names are the chart's keys).
+type (
+	stackGlobal struct {
+		ImageRegistry string `json:"imageRegistry,omitempty"`
+	}
+	quantities struct {
+		CPU     string `json:"cpu,omitempty"`
+		Memory  string `json:"memory,omitempty"`
+		Storage string `json:"storage,omitempty"`
+	}
+	resourceReqs struct {
+		Requests quantities  `json:"requests"`
+		Limits   *quantities `json:"limits,omitempty"`
+	}
+	pvcSpec struct {
+		StorageClassName *string      `json:"storageClassName,omitempty"`
+		AccessModes      []string     `json:"accessModes"`
+		Resources        resourceReqs `json:"resources"`
+	}
+	volumeClaimTemplate struct {
+		Spec pvcSpec `json:"spec"`
+	}
+	storageSpec struct {
+		VolumeClaimTemplate volumeClaimTemplate `json:"volumeClaimTemplate"`
+	}
+	podMetadata struct {
+		Labels      map[string]string `json:"labels,omitempty"`
+		Annotations map[string]string `json:"annotations,omitempty"`
+	}
+	emptyDir struct {
+		Medium string `json:"medium"`
+	}
+	volume struct {
+		Name     string    `json:"name"`
+		EmptyDir *emptyDir `json:"emptyDir,omitempty"`
+	}
+	volumeMount struct {
+		Name      string `json:"name"`
+		MountPath string `json:"mountPath"`
+	}
+	prometheusSpec struct {
+		Replicas       int    `json:"replicas"`
+		Retention      string `json:"retention"`
+		ScrapeInterval string `json:"scrapeInterval"`
+		// The *NilUsesHelmValues switches off the chart's default "release: <name>" selectors,
+		// so every ServiceMonitor, PodMonitor and rule in every namespace is picked up.
+		ServiceMonitorSelectorNilUsesHelmValues bool          `json:"serviceMonitorSelectorNilUsesHelmValues"`
+		PodMonitorSelectorNilUsesHelmValues     bool          `json:"podMonitorSelectorNilUsesHelmValues"`
+		RuleSelectorNilUsesHelmValues           bool          `json:"ruleSelectorNilUsesHelmValues"`
+		ProbeSelectorNilUsesHelmValues          bool          `json:"probeSelectorNilUsesHelmValues"`
+		StorageSpec                             storageSpec   `json:"storageSpec"`
+		Resources                               resourceReqs  `json:"resources"`
+		PodMetadata                             *podMetadata  `json:"podMetadata,omitempty"`
+		Volumes                                 []volume      `json:"volumes,omitempty"`
+		VolumeMounts                            []volumeMount `json:"volumeMounts,omitempty"`
+	}
+	prometheusValues struct {
+		PrometheusSpec prometheusSpec `json:"prometheusSpec"`
+	}
+	alertmanagerStorage struct {
+		VolumeClaimTemplate volumeClaimTemplate `json:"volumeClaimTemplate"`
+	}
+	alertmanagerSpec struct {
+		Replicas int                 `json:"replicas"`
+		Storage  alertmanagerStorage `json:"storage"`
+	}
+	alertmanagerValues struct {
+		Enabled          bool             `json:"enabled"`
+		AlertmanagerSpec alertmanagerSpec `json:"alertmanagerSpec"`
+	}
+	grafanaAdmin struct {
+		ExistingSecret string `json:"existingSecret"`
+		UserKey        string `json:"userKey"`
+		PasswordKey    string `json:"passwordKey"`
+	}
+	grafanaDashboardsSidecar struct {
+		Enabled    bool   `json:"enabled"`
+		Label      string `json:"label"`
+		LabelValue string `json:"labelValue"`
+	}
+	grafanaSidecar struct {
+		Dashboards grafanaDashboardsSidecar `json:"dashboards"`
+	}
+	grafanaValues struct {
+		Enabled bool           `json:"enabled"`
+		Admin   grafanaAdmin   `json:"admin"`
+		Sidecar grafanaSidecar `json:"sidecar"`
+	}
+	enabled struct {
+		Enabled bool `json:"enabled"`
+	}
+	stackValuesT struct {
+		Global                stackGlobal        `json:"global"`
+		Prometheus            prometheusValues   `json:"prometheus"`
+		Alertmanager          alertmanagerValues `json:"alertmanager"`
+		Grafana               grafanaValues      `json:"grafana"`
+		KubeControllerManager enabled            `json:"kubeControllerManager"`
+		KubeScheduler         enabled            `json:"kubeScheduler"`
+		KubeEtcd              enabled            `json:"kubeEtcd"`
+	}
+)
+
+func claim(class, size string) volumeClaimTemplate {
+	var sc *string
+	if class != "" {
+		sc = &class
+	}
+	return volumeClaimTemplate{Spec: pvcSpec{
+		StorageClassName: sc, AccessModes: []string{"ReadWriteOnce"},
+		Resources: resourceReqs{Requests: quantities{Storage: size}},
+	}}
+}
+
+func stackValues(args *StackArgs) stackValuesT {
+	ps := prometheusSpec{
+		Replicas:       args.PrometheusReplicas,
+		Retention:      args.Retention,
+		ScrapeInterval: args.ScrapeInterval,
+		StorageSpec:    storageSpec{VolumeClaimTemplate: claim(args.StorageClass, args.StorageSize)},
+		Resources: resourceReqs{
+			Requests: quantities{CPU: "500m", Memory: "2Gi"},
+			Limits:   &quantities{Memory: "8Gi"},
+		},
+	}
+	if args.Mesh {
+		// Istio's documented setup for scraping through STRICT mTLS: a sidecar that intercepts no
+		// traffic and only writes the workload certificates to a volume Prometheus reads
+		// (/etc/prom-certs, what the apps' ServiceMonitors' tlsConfig names).
+		ps.PodMetadata = &podMetadata{
+			Labels: map[string]string{"sidecar.istio.io/inject": "true"},
+			Annotations: map[string]string{
+				"traffic.sidecar.istio.io/includeInboundPorts":     "",
+				"traffic.sidecar.istio.io/includeOutboundIPRanges": "",
+				"proxy.istio.io/config":                            "proxyMetadata:\n  OUTPUT_CERTS: /etc/istio-output-certs\n",
+				"sidecar.istio.io/userVolumeMount":                 `[{"name": "istio-certs", "mountPath": "/etc/istio-output-certs"}]`,
+			},
+		}
+		ps.Volumes = []volume{{Name: "istio-certs", EmptyDir: &emptyDir{Medium: "Memory"}}}
+		ps.VolumeMounts = []volumeMount{{Name: "istio-certs", MountPath: "/etc/prom-certs/"}}
+	}
+	return stackValuesT{
+		Global:     stackGlobal{ImageRegistry: strings.TrimSuffix(args.Registry, "/")},
+		Prometheus: prometheusValues{PrometheusSpec: ps},
+		Alertmanager: alertmanagerValues{Enabled: true, AlertmanagerSpec: alertmanagerSpec{
+			Replicas: args.PrometheusReplicas,
+			Storage:  alertmanagerStorage{VolumeClaimTemplate: claim(args.StorageClass, args.AlertmanagerStorageSize)},
+		}},
+		Grafana: grafanaValues{
+			Enabled: true,
+			Admin:   grafanaAdmin{ExistingSecret: GrafanaAdminSecret, UserKey: "admin-user", PasswordKey: "admin-password"},
+			Sidecar: grafanaSidecar{Dashboards: grafanaDashboardsSidecar{Enabled: true, Label: DashboardLabel, LabelValue: "1"}},
+		},
+		KubeControllerManager: enabled{!args.ManagedControlPlane},
+		KubeScheduler:         enabled{!args.ManagedControlPlane},
+		KubeEtcd:              enabled{!args.ManagedControlPlane},
+	}
+}
+
+// Istio scrape targets.
+type (
+	matchExpression struct {
+		Key      string `json:"key"`
+		Operator string `json:"operator"`
+	}
+	labelSelector struct {
+		MatchLabels      map[string]string `json:"matchLabels,omitempty"`
+		MatchExpressions []matchExpression `json:"matchExpressions,omitempty"`
+	}
+	nsSelector struct {
+		Any        bool     `json:"any,omitempty"`
+		MatchNames []string `json:"matchNames,omitempty"`
+	}
+	metricsEndpoint struct {
+		Port     string `json:"port"`
+		Path     string `json:"path,omitempty"`
+		Interval string `json:"interval"`
+	}
+	monitorSpec struct {
+		JobLabel          string            `json:"jobLabel,omitempty"`
+		Selector          labelSelector     `json:"selector"`
+		NamespaceSelector nsSelector        `json:"namespaceSelector"`
+		Endpoints         []metricsEndpoint `json:"endpoints,omitempty"`
+		PodEndpoints      []metricsEndpoint `json:"podMetricsEndpoints,omitempty"`
+	}
+)
+
+func istiodMonitor(args *StackArgs) monitorSpec {
+	return monitorSpec{
+		JobLabel:          "istio",
+		Selector:          labelSelector{MatchLabels: map[string]string{"istio": "pilot"}},
+		NamespaceSelector: nsSelector{MatchNames: []string{args.IstioNamespace}},
+		Endpoints:         []metricsEndpoint{{Port: "http-monitoring", Interval: args.ScrapeInterval}},
+	}
+}
+
+// envoyMonitor scrapes every sidecar and gateway on Envoy's own stats port (15090, outside
+// mTLS interception): istio_requests_total and the request duration histograms come from here.
+func envoyMonitor(args *StackArgs) monitorSpec {
+	return monitorSpec{
+		JobLabel:          "envoy-stats",
+		Selector:          labelSelector{MatchExpressions: []matchExpression{{Key: "security.istio.io/tlsMode", Operator: "Exists"}}},
+		NamespaceSelector: nsSelector{Any: true},
+		PodEndpoints:      []metricsEndpoint{{Port: "http-envoy-prom", Path: "/stats/prometheus", Interval: args.ScrapeInterval}},
+	}
+}
+
+// EnvoyStatsPort is the sidecar port Prometheus scrapes (NetworkPolicies must admit it).
+const EnvoyStatsPort = 15090
