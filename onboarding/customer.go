@@ -55,6 +55,8 @@ type Customer struct {
 	Apps          Section `json:"apps,omitempty"`
 	// Azure is the Azure settings when cloud is azure (workfx:azure).
 	Azure Section `json:"azure,omitempty"`
+	// AWS is the AWS settings when cloud is aws (workfx:aws).
+	AWS Section `json:"aws,omitempty"`
 }
 
 // Section is one structured config value, as plain data (maps, lists, strings, numbers, bools).

@@ -42,20 +42,30 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	cl, err := cluster.New(ctx, "cluster", &cluster.Args{Mode: cfg.Cluster.Mode, Existing: cfg.Cluster.Existing, Azure: az.cluster()},
-		az.options(cfg.Cluster.Mode == ModeProvision)...)
-	if err != nil {
-		return err
+	var (
+		cl    *cluster.Cluster
+		deps  *dependencies
+		onAWS *awsPlatform // nil unless something is provisioned on AWS
+	)
+	if usesAWS(cfg) {
+		if onAWS, err = buildAWS(ctx, cfg); err != nil {
+			return err
+		}
+		cl, deps = onAWS.cluster, onAWS.deps
+	} else {
+		cl, err = cluster.New(ctx, "cluster", &cluster.Args{Mode: cfg.Cluster.Mode, Existing: cfg.Cluster.Existing, Azure: az.cluster()},
+			az.options(cfg.Cluster.Mode == ModeProvision)...)
+		if err != nil {
+			return err
+		}
+		if deps, err = buildDependencies(ctx, cfg, az); err != nil {
+			return err
+		}
+		if err := az.bindIdentity(ctx, cl); err != nil {
+			return err
+		}
 	}
 	k8s := pulumi.Providers(cl.Provider)
-
-	deps, err := buildDependencies(ctx, cfg, az)
-	if err != nil {
-		return err
-	}
-	if err := az.bindIdentity(ctx, cl); err != nil {
-		return err
-	}
 
 	ns, err := workload.NewNamespace(ctx, "namespace", &workload.NamespaceArgs{
 		Name:   cfg.Cluster.Namespace,
@@ -86,6 +96,15 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
+	// Everything the pods need before they start: the contract Secrets and, on AWS, the topics.
+	appDeps := contract.Resources()
+	if onAWS != nil {
+		extra, err := onAWS.inCluster(ctx, cfg, ns.Name, k8s, appDeps)
+		if err != nil {
+			return err
+		}
+		appDeps = append(appDeps, extra...)
+	}
 
 	var meshServices []mesh.Service
 	var targets []monitoring.Target
@@ -97,8 +116,9 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		}
 		spec := appSpec(cfg, def, a, deps, contract)
 		spec.Namespace = ns.Name
-		// The contract Secrets exist before the first pod reads them.
-		spec.DependsOn = contract.Resources()
+		spec.ServiceAccountAnnotations = onAWS.serviceAccountAnnotations(def.Name)
+		// The contract Secrets (and the topics) exist before the first pod reads them.
+		spec.DependsOn = append([]pulumi.Resource{}, appDeps...)
 		// With injection on, the first pods get their sidecar only if istiod already serves.
 		spec.DependsOn = append(spec.DependsOn, pl.injector()...)
 		az.bindWorkload(spec)

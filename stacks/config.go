@@ -49,6 +49,8 @@ type Config struct {
 	Apps          AppsConfig          `json:"apps"`
 	// Azure is read with cloud azure (stacks/azure_config.go).
 	Azure AzureConfig `json:"azure"`
+	// AWS is read with cloud aws (stacks/aws_config.go).
+	AWS AWSConfig `json:"aws"`
 }
 
 // ClusterConfig is workfx:cluster.
@@ -385,6 +387,7 @@ func applyDefaults(c *Config) {
 		app.applyDefaults(app.config(c), c.Environment)
 	}
 	c.applyAzureDefaults()
+	applyAWSDefaults(c)
 	applyPlatformDefaults(c)
 }
 
@@ -436,6 +439,7 @@ func (c *Config) validate(p *problems) {
 	c.validateCredentials(p)
 	c.validateApps(p)
 	c.validateAzure(p)
+	c.validateAWS(p)
 
 	if c.Images.Registry != "" && !registryHost.MatchString(c.Images.Registry) {
 		p.add(k("images.registry"), "must be a registry host with an optional port and path (e.g. registry.example.com:5000/workfx), got %q", c.Images.Registry)
@@ -478,7 +482,7 @@ var dependencyModes = []string{ModeProvision, ModeExisting}
 // provisionable lists, per cloud, the dependencies this program can provision.
 var provisionable = map[string]map[string]bool{
 	"azure": {"cluster": true, "postgres": true, "redis": true, "kafka": true, "objectStorage": true},
-	"aws":   {},
+	"aws":   {"cluster": true, "postgres": true, "redis": true, "kafka": true, "objectStorage": true},
 }
 
 func (c *Config) validateCluster(p *problems) {

@@ -112,6 +112,7 @@ func NewRecorder(project, stack string) *Recorder {
 		},
 		Invokes: map[string]func(resource.PropertyMap) resource.PropertyMap{}}
 	registerAzureMocks(r)
+	registerAWSMocks(r)
 	return r
 }
 

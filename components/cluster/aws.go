@@ -1,0 +1,300 @@
+package cluster
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// NodeGroup is one managed node group's size.
+type NodeGroup struct {
+	Name          string
+	InstanceTypes []string
+	MinSize       int
+	MaxSize       int
+	DesiredSize   int
+	DiskSizeGiB   int
+}
+
+// AWSArgs configure an EKS cluster.
+type AWSArgs struct {
+	Provider *aws.Provider
+	// ClusterName is the EKS name (also the subnets' kubernetes.io/cluster tag).
+	ClusterName string
+	Region      string
+	Version     string
+	// SubnetIDs are the private subnets: control-plane ENIs and nodes live there.
+	SubnetIDs pulumi.StringArrayInput
+	// PublicAccessCidrs may reach the API endpoint from outside the VPC.
+	PublicAccessCidrs []string
+	// SecretsKey envelope-encrypts Kubernetes Secrets.
+	SecretsKey       *kms.Key
+	NodeGroups       []NodeGroup
+	LogRetentionDays int
+}
+
+// AWSOutputs are what the data services and workload roles need from the cluster.
+type AWSOutputs struct {
+	Name pulumi.StringOutput
+	// SecurityGroupID is the cluster security group EKS attaches to the control plane and to
+	// every managed node: the one source the data services admit.
+	SecurityGroupID pulumi.StringOutput
+	OIDCProviderArn pulumi.StringOutput
+	// OIDCIssuer is the issuer host and path (no scheme), as IAM condition keys spell it.
+	OIDCIssuer pulumi.StringOutput
+	NodeGroups []*eks.NodeGroup
+}
+
+const policyPrefix = "arn:aws:iam::aws:policy/"
+
+// graviton matches ARM instance families (m7g, t4g, r6gd, c7gn …), which need the ARM AMI.
+var graviton = regexp.MustCompile(`^[a-z]+[0-9]+g`)
+
+// NewAWS provisions EKS: cluster, node groups, IRSA provider, core add-ons, and the Kubernetes
+// provider every in-cluster object uses. The provider waits for the node groups and the add-ons
+// that need nodes, so no Kubernetes object is applied to a cluster that cannot run it.
+func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Cluster, *AWSOutputs, error) {
+	c := &Cluster{}
+	if err := ctx.RegisterComponentResource("workfx:cluster:Cluster", name, c, opts...); err != nil {
+		return nil, nil, err
+	}
+	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
+	with := func(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+		return append(append([]pulumi.ResourceOption{}, child...), extra...)
+	}
+
+	clusterRole, err := iam.NewRole(ctx, name+"-control-plane", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(servicePrincipalTrust("eks.amazonaws.com")),
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	clusterPolicy, err := iam.NewRolePolicyAttachment(ctx, name+"-control-plane", &iam.RolePolicyAttachmentArgs{
+		Role: clusterRole.Name, PolicyArn: pulumi.String(policyPrefix + "AmazonEKSClusterPolicy"),
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	// EKS writes control-plane logs to this group; creating it first sets the retention
+	// (EKS would otherwise create it with logs kept forever).
+	logs, err := cloudwatch.NewLogGroup(ctx, name+"-control-plane", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String("/aws/eks/" + args.ClusterName + "/cluster"),
+		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	cidrs := pulumi.StringArray{}
+	for _, cidr := range args.PublicAccessCidrs {
+		cidrs = append(cidrs, pulumi.String(cidr))
+	}
+	cl, err := eks.NewCluster(ctx, name, &eks.ClusterArgs{
+		Name:    pulumi.String(args.ClusterName),
+		Version: pulumi.String(args.Version),
+		RoleArn: clusterRole.Arn,
+		VpcConfig: &eks.ClusterVpcConfigArgs{
+			SubnetIds: args.SubnetIDs,
+			// Nodes and pods reach the API inside the VPC; from outside only the listed CIDRs.
+			EndpointPrivateAccess: pulumi.Bool(true),
+			EndpointPublicAccess:  pulumi.Bool(len(args.PublicAccessCidrs) > 0),
+			PublicAccessCidrs:     cidrs,
+		},
+		// Access entries only (no aws-auth ConfigMap); the deploying principal becomes cluster
+		// admin so this program can apply the manifests with `aws eks get-token`.
+		AccessConfig: &eks.ClusterAccessConfigArgs{
+			AuthenticationMode:                      pulumi.String("API"),
+			BootstrapClusterCreatorAdminPermissions: pulumi.Bool(true),
+		},
+		EncryptionConfig: &eks.ClusterEncryptionConfigArgs{
+			Provider:  &eks.ClusterEncryptionConfigProviderArgs{KeyArn: args.SecretsKey.Arn},
+			Resources: pulumi.StringArray{pulumi.String("secrets")},
+		},
+		EnabledClusterLogTypes: pulumi.ToStringArray([]string{"api", "audit", "authenticator", "controllerManager", "scheduler"}),
+	}, with(pulumi.DependsOn([]pulumi.Resource{clusterPolicy, logs}))...)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	issuerURL := cl.Identities.Index(pulumi.Int(0)).Oidcs().Index(pulumi.Int(0)).Issuer().Elem()
+	oidc, err := iam.NewOpenIdConnectProvider(ctx, name, &iam.OpenIdConnectProviderArgs{
+		Url:           issuerURL,
+		ClientIdLists: pulumi.StringArray{pulumi.String("sts.amazonaws.com")},
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := &AWSOutputs{
+		Name:            cl.Name,
+		SecurityGroupID: cl.VpcConfig.ClusterSecurityGroupId().Elem(),
+		OIDCProviderArn: oidc.Arn,
+		OIDCIssuer:      issuerURL.ApplyT(func(u string) string { return strings.TrimPrefix(u, "https://") }).(pulumi.StringOutput),
+	}
+
+	nodeRole, err := iam.NewRole(ctx, name+"-nodes", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(servicePrincipalTrust("ec2.amazonaws.com")),
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var nodeDeps []pulumi.Resource
+	for _, p := range []string{"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"} {
+		a, err := iam.NewRolePolicyAttachment(ctx, name+"-nodes-"+strings.ToLower(strings.ReplaceAll(p, "_", "-")), &iam.RolePolicyAttachmentArgs{
+			Role: nodeRole.Name, PolicyArn: pulumi.String(policyPrefix + p),
+		}, child...)
+		if err != nil {
+			return nil, nil, err
+		}
+		nodeDeps = append(nodeDeps, a)
+	}
+
+	addon := func(addonName string, deps []pulumi.Resource, saRole pulumi.StringPtrInput) (*eks.Addon, error) {
+		return eks.NewAddon(ctx, name+"-"+addonName, &eks.AddonArgs{
+			ClusterName: cl.Name,
+			AddonName:   pulumi.String(addonName),
+			// EKS installs self-managed copies at creation; the managed add-on takes them over.
+			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+			ResolveConflictsOnUpdate: pulumi.String("PRESERVE"),
+			ServiceAccountRoleArn:    saRole,
+		}, with(pulumi.DependsOn(deps))...)
+	}
+	// Networking add-ons first: nodes only turn Ready with a CNI.
+	for _, a := range []string{"vpc-cni", "kube-proxy"} {
+		ad, err := addon(a, nil, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		nodeDeps = append(nodeDeps, ad)
+	}
+
+	var ready []pulumi.Resource
+	for _, g := range args.NodeGroups {
+		ami := "AL2023_x86_64_STANDARD"
+		if len(g.InstanceTypes) > 0 && graviton.MatchString(g.InstanceTypes[0]) {
+			ami = "AL2023_ARM_64_STANDARD"
+		}
+		ng, err := eks.NewNodeGroup(ctx, name+"-"+g.Name, &eks.NodeGroupArgs{
+			ClusterName:   cl.Name,
+			NodeRoleArn:   nodeRole.Arn,
+			SubnetIds:     args.SubnetIDs,
+			AmiType:       pulumi.String(ami),
+			CapacityType:  pulumi.String("ON_DEMAND"),
+			InstanceTypes: pulumi.ToStringArray(g.InstanceTypes),
+			DiskSize:      pulumi.Int(g.DiskSizeGiB),
+			ScalingConfig: &eks.NodeGroupScalingConfigArgs{
+				MinSize: pulumi.Int(g.MinSize), MaxSize: pulumi.Int(g.MaxSize), DesiredSize: pulumi.Int(g.DesiredSize),
+			},
+			UpdateConfig: &eks.NodeGroupUpdateConfigArgs{MaxUnavailable: pulumi.Int(1)},
+			Labels:       pulumi.StringMap{"workfx.ai/node-group": pulumi.String(g.Name)},
+		}, with(
+			pulumi.DependsOn(nodeDeps),
+			// A cluster autoscaler owns the current size once running.
+			pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}),
+		)...)
+		if err != nil {
+			return nil, nil, err
+		}
+		out.NodeGroups = append(out.NodeGroups, ng)
+		ready = append(ready, ng)
+	}
+
+	// The EBS CSI controller calls the EC2 API with its own role (IRSA), not the nodes'.
+	ebsRole, err := iam.NewRole(ctx, name+"-ebs-csi", &iam.RoleArgs{
+		AssumeRolePolicy: IRSATrustPolicy(out.OIDCProviderArn, out.OIDCIssuer, "kube-system", "ebs-csi-controller-sa"),
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	ebsPolicy, err := iam.NewRolePolicyAttachment(ctx, name+"-ebs-csi", &iam.RolePolicyAttachmentArgs{
+		Role: ebsRole.Name, PolicyArn: pulumi.String(policyPrefix + "service-role/AmazonEBSCSIDriverPolicy"),
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	// CoreDNS and the EBS CSI controller are Deployments: they go healthy only once nodes exist.
+	coredns, err := addon("coredns", ready, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	ebs, err := addon("aws-ebs-csi-driver", append(append([]pulumi.Resource{}, ready...), ebsPolicy), ebsRole.Arn)
+	if err != nil {
+		return nil, nil, err
+	}
+	ready = append(ready, coredns, ebs)
+
+	c.Kubeconfig = pulumi.ToSecret(pulumi.All(cl.Name, cl.Endpoint, cl.CertificateAuthority.Data().Elem()).ApplyT(
+		func(v []any) (string, error) {
+			return Kubeconfig(v[0].(string), v[1].(string), v[2].(string), args.Region)
+		})).(pulumi.StringOutput)
+	p, err := kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
+		Kubeconfig:            c.Kubeconfig,
+		EnableServerSideApply: pulumi.Bool(true),
+	}, pulumi.Parent(c), pulumi.DependsOn(ready))
+	if err != nil {
+		return nil, nil, err
+	}
+	c.Provider = p
+	return c, out, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"kubeconfig": c.Kubeconfig, "name": cl.Name, "oidcProviderArn": oidc.Arn,
+	})
+}
+
+// Kubeconfig renders a kubeconfig that authenticates with `aws eks get-token` (short-lived
+// tokens from the caller's AWS credentials; nothing long-lived is stored).
+func Kubeconfig(clusterName, endpoint, caData, region string) (string, error) {
+	cfg := map[string]any{
+		"apiVersion":      "v1",
+		"kind":            "Config",
+		"current-context": clusterName,
+		"clusters": []any{map[string]any{"name": clusterName, "cluster": map[string]any{
+			"server": endpoint, "certificate-authority-data": caData}}},
+		"contexts": []any{map[string]any{"name": clusterName, "context": map[string]any{
+			"cluster": clusterName, "user": clusterName}}},
+		"users": []any{map[string]any{"name": clusterName, "user": map[string]any{"exec": map[string]any{
+			"apiVersion": "client.authentication.k8s.io/v1beta1",
+			"command":    "aws",
+			"args":       []string{"eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"},
+		}}}},
+	}
+	b, err := json.MarshalIndent(cfg, "", "  ")
+	return string(b), err
+}
+
+// IRSATrustPolicy lets exactly one ServiceAccount assume a role through the cluster's OIDC provider.
+func IRSATrustPolicy(providerArn, issuer pulumi.StringOutput, namespace, serviceAccount string) pulumi.StringOutput {
+	return pulumi.All(providerArn, issuer).ApplyT(func(v []any) (string, error) {
+		iss := v[1].(string)
+		b, err := json.Marshal(map[string]any{
+			"Version": "2012-10-17",
+			"Statement": []any{map[string]any{
+				"Effect":    "Allow",
+				"Principal": map[string]any{"Federated": v[0].(string)},
+				"Action":    "sts:AssumeRoleWithWebIdentity",
+				"Condition": map[string]any{"StringEquals": map[string]any{
+					iss + ":sub": fmt.Sprintf("system:serviceaccount:%s:%s", namespace, serviceAccount),
+					iss + ":aud": "sts.amazonaws.com",
+				}},
+			}},
+		})
+		return string(b), err
+	}).(pulumi.StringOutput)
+}
+
+func servicePrincipalTrust(service string) string {
+	b, _ := json.Marshal(map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Effect": "Allow", "Principal": map[string]any{"Service": service}, "Action": "sts:AssumeRole",
+		}},
+	})
+	return string(b)
+}

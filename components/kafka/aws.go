@@ -1,0 +1,177 @@
+package kafka
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/msk"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/components/credential"
+	"github.com/workfx/workfx-platform/components/network"
+	"github.com/workfx/workfx-platform/components/vault"
+)
+
+// AWSArgs configure an MSK cluster.
+type AWSArgs struct {
+	Provider *aws.Provider
+	Vault    *vault.AWS
+	VpcID    pulumi.StringInput
+	// SubnetIDs are the private subnets, one per zone: MSK spreads brokers evenly over them.
+	SubnetIDs             pulumi.StringArrayInput
+	ClientSecurityGroupID pulumi.StringInput
+	Prod                  bool
+	// SecretPrefix starts the SCRAM secret's name after AmazonMSK_ (MSK's requirement).
+	SecretPrefix string
+
+	BrokerCount      int
+	InstanceType     string
+	VolumeSizeGiB    int
+	KafkaVersion     string
+	Username         string
+	LogRetentionDays int
+
+	Topics              Topics
+	ConsumerGroupPrefix string
+}
+
+// AWSPort is MSK's SASL/SCRAM listener (TLS).
+const AWSPort = 9096
+
+// ServerProperties is the MSK cluster configuration: topics are created on purpose, never by a
+// typo; prod survives a broker loss without losing acknowledged writes.
+func ServerProperties(prod bool) string {
+	replication, minISR := 2, 1
+	if prod {
+		replication, minISR = 3, 2
+	}
+	return fmt.Sprintf("auto.create.topics.enable=false\n"+
+		"default.replication.factor=%d\n"+
+		"min.insync.replicas=%d\n"+
+		"num.partitions=3\n"+
+		"unclean.leader.election.enable=false\n", replication, minISR)
+}
+
+// NewAWS provisions MSK with SASL/SCRAM over TLS (the Rasa settings of seed 000); the returned
+// secret is the SCRAM credential.
+func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Kafka, *vault.Secret, error) {
+	c := &Kafka{}
+	if err := ctx.RegisterComponentResource("workfx:kafka:Kafka", name, c, opts...); err != nil {
+		return nil, nil, err
+	}
+	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
+
+	pw, err := random.NewRandomPassword(ctx, name+"-scram", &random.RandomPasswordArgs{
+		Length: pulumi.Int(40), Special: pulumi.Bool(false),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, nil, err
+	}
+	password := pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
+
+	sg, err := network.NewServiceSecurityGroup(ctx, name, args.VpcID, args.ClientSecurityGroupID, []int{AWSPort}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	conf, err := msk.NewConfiguration(ctx, name, &msk.ConfigurationArgs{
+		Description:      pulumi.String("workfx Kafka broker settings"),
+		ServerProperties: pulumi.String(ServerProperties(args.Prod)),
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	logs, err := cloudwatch.NewLogGroup(ctx, name+"-brokers", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String("/aws/msk/" + args.SecretPrefix),
+		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	monitoring := "DEFAULT"
+	if args.Prod {
+		monitoring = "PER_BROKER"
+	}
+	cluster, err := msk.NewCluster(ctx, name, &msk.ClusterArgs{
+		KafkaVersion:        pulumi.String(args.KafkaVersion),
+		NumberOfBrokerNodes: pulumi.Int(args.BrokerCount),
+		BrokerNodeGroupInfo: &msk.ClusterBrokerNodeGroupInfoArgs{
+			InstanceType:   pulumi.String(args.InstanceType),
+			ClientSubnets:  args.SubnetIDs,
+			SecurityGroups: pulumi.StringArray{sg.ID()},
+			StorageInfo: &msk.ClusterBrokerNodeGroupInfoStorageInfoArgs{
+				EbsStorageInfo: &msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs{VolumeSize: pulumi.Int(args.VolumeSizeGiB)},
+			},
+			ConnectivityInfo: &msk.ClusterBrokerNodeGroupInfoConnectivityInfoArgs{
+				PublicAccess: &msk.ClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessArgs{Type: pulumi.String("DISABLED")},
+			},
+		},
+		// SCRAM only: no anonymous clients, no IAM or mTLS listeners to secure as well.
+		ClientAuthentication: &msk.ClusterClientAuthenticationArgs{
+			Sasl:            &msk.ClusterClientAuthenticationSaslArgs{Scram: pulumi.Bool(true)},
+			Unauthenticated: pulumi.Bool(false),
+		},
+		EncryptionInfo: &msk.ClusterEncryptionInfoArgs{
+			EncryptionAtRestKmsKeyArn: args.Vault.KafkaKey.Arn,
+			EncryptionInTransit: &msk.ClusterEncryptionInfoEncryptionInTransitArgs{
+				ClientBroker: pulumi.String("TLS"),
+				InCluster:    pulumi.Bool(true),
+			},
+		},
+		ConfigurationInfo: &msk.ClusterConfigurationInfoArgs{Arn: conf.Arn, Revision: conf.LatestRevision},
+		LoggingInfo: &msk.ClusterLoggingInfoArgs{
+			BrokerLogs: &msk.ClusterLoggingInfoBrokerLogsArgs{
+				CloudwatchLogs: &msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs{Enabled: pulumi.Bool(true), LogGroup: logs.Name},
+			},
+		},
+		EnhancedMonitoring: pulumi.String(monitoring),
+	}, append(child, pulumi.Protect(args.Prod), pulumi.RetainOnDelete(args.Prod))...)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	doc := password.ApplyT(func(p string) (string, error) {
+		b, err := json.Marshal(map[string]string{"username": args.Username, "password": p})
+		return string(b), err
+	}).(pulumi.StringOutput)
+	// MSK reads SCRAM users from secrets named AmazonMSK_*, encrypted with a customer key.
+	stored, err := args.Vault.Put(ctx, name+"-scram", &vault.SecretArgs{
+		Description: "workfx Kafka SASL/SCRAM user",
+		Value:       doc,
+		NamePrefix:  "AmazonMSK_" + args.SecretPrefix + "-",
+		Key:         args.Vault.KafkaKey,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	assoc, err := msk.NewScramSecretAssociation(ctx, name, &msk.ScramSecretAssociationArgs{
+		ClusterArn:     cluster.Arn,
+		SecretArnLists: pulumi.StringArray{stored.Arn},
+	}, append(child, pulumi.DependsOn([]pulumi.Resource{stored.Version}))...)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The brokers accept the user only once the secret is associated: whoever reads the
+	// bootstrap servers (the contract Secrets, the apps) waits for the association.
+	bootstrap := pulumi.All(cluster.BootstrapBrokersSaslScram, assoc.ID()).ApplyT(func(v []any) string {
+		return v[0].(string)
+	}).(pulumi.StringOutput)
+
+	c.Endpoint = Endpoint{
+		BootstrapServers: bootstrap,
+		// Seed 000's Rasa settings exactly; MSK certificates chain to Amazon's public CA.
+		SecurityProtocol:    "SASL_SSL",
+		SASLMechanism:       "SCRAM-SHA-512",
+		Username:            pulumi.String(args.Username).ToStringOutput(),
+		Password:            credential.FromOutput(password),
+		Topics:              args.Topics,
+		ConsumerGroupPrefix: args.ConsumerGroupPrefix,
+		Ports:               []int{AWSPort},
+	}
+	return c, stored, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"bootstrapServers": c.Endpoint.BootstrapServers, "securityProtocol": pulumi.String(c.Endpoint.SecurityProtocol),
+		"secretArn": stored.Arn,
+	})
+}

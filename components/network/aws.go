@@ -1,0 +1,196 @@
+// Package network provisions the private network the cluster and its data services share.
+package network
+
+import (
+	"fmt"
+	"net"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// AWSArgs size the VPC.
+type AWSArgs struct {
+	Provider *aws.Provider
+	// Zones are the availability zones, one public and one private subnet each.
+	Zones []string
+	Cidr  string
+	// NATPerZone gives every zone its own NAT gateway (prod: a zone outage does not cut the
+	// others off); otherwise one NAT serves all zones (dev: a third of the cost).
+	NATPerZone bool
+	// ClusterName is tagged on the subnets so EKS and the load balancer controller find them.
+	ClusterName string
+}
+
+// AWS is the VPC component.
+type AWS struct {
+	pulumi.ResourceState
+	VpcID            pulumi.StringOutput
+	PrivateSubnetIDs pulumi.StringArrayOutput
+	PublicSubnetIDs  pulumi.StringArrayOutput
+}
+
+// NewAWS creates a VPC across the zones: public subnets (load balancers, NAT) routed to an
+// internet gateway, private subnets (nodes, databases, brokers) routed through NAT.
+func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*AWS, error) {
+	c := &AWS{}
+	if err := ctx.RegisterComponentResource("workfx:network:AwsVpc", name, c, opts...); err != nil {
+		return nil, err
+	}
+	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
+	_, base, err := net.ParseCIDR(args.Cidr)
+	if err != nil {
+		return nil, fmt.Errorf("network %s: %w", name, err)
+	}
+
+	vpc, err := ec2.NewVpc(ctx, name, &ec2.VpcArgs{
+		CidrBlock: pulumi.String(args.Cidr),
+		// Both are needed for the private EKS endpoint and the RDS/MSK/ElastiCache DNS names.
+		EnableDnsHostnames: pulumi.Bool(true),
+		EnableDnsSupport:   pulumi.Bool(true),
+		Tags:               pulumi.StringMap{"Name": pulumi.String(name)},
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	igw, err := ec2.NewInternetGateway(ctx, name, &ec2.InternetGatewayArgs{VpcId: vpc.ID()}, child...)
+	if err != nil {
+		return nil, err
+	}
+	publicRT, err := ec2.NewRouteTable(ctx, name+"-public", &ec2.RouteTableArgs{
+		VpcId:  vpc.ID(),
+		Routes: ec2.RouteTableRouteArray{&ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), GatewayId: igw.ID()}},
+		Tags:   pulumi.StringMap{"Name": pulumi.String(name + "-public")},
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+
+	clusterTag := "kubernetes.io/cluster/" + args.ClusterName
+	var public, private pulumi.StringArray
+	var nats []*ec2.NatGateway
+	for i, zone := range args.Zones {
+		// Private subnets get the larger blocks (pods take VPC addresses with the VPC CNI):
+		// a /16 gives three /19 private and three /20 public subnets.
+		privCidr, err := subnet(base, 3, i)
+		if err != nil {
+			return nil, err
+		}
+		pubCidr, err := subnet(base, 4, 12+i)
+		if err != nil {
+			return nil, err
+		}
+		pub, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-public-%d", name, i), &ec2.SubnetArgs{
+			VpcId:            vpc.ID(),
+			AvailabilityZone: pulumi.String(zone),
+			CidrBlock:        pulumi.String(pubCidr),
+			// Nothing gets a public IP implicitly; only NAT and load balancers live here.
+			MapPublicIpOnLaunch: pulumi.Bool(false),
+			Tags: pulumi.StringMap{
+				"Name":                   pulumi.String(fmt.Sprintf("%s-public-%s", name, zone)),
+				"kubernetes.io/role/elb": pulumi.String("1"),
+				clusterTag:               pulumi.String("shared"),
+			},
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-public-%d", name, i), &ec2.RouteTableAssociationArgs{
+			SubnetId: pub.ID(), RouteTableId: publicRT.ID(),
+		}, child...); err != nil {
+			return nil, err
+		}
+		public = append(public, pub.ID())
+
+		if i == 0 || args.NATPerZone {
+			eip, err := ec2.NewEip(ctx, fmt.Sprintf("%s-nat-%d", name, i), &ec2.EipArgs{
+				Domain: pulumi.String("vpc"),
+				Tags:   pulumi.StringMap{"Name": pulumi.String(fmt.Sprintf("%s-nat-%s", name, zone))},
+			}, child...)
+			if err != nil {
+				return nil, err
+			}
+			nat, err := ec2.NewNatGateway(ctx, fmt.Sprintf("%s-%d", name, i), &ec2.NatGatewayArgs{
+				AllocationId: eip.ID(),
+				SubnetId:     pub.ID(),
+				Tags:         pulumi.StringMap{"Name": pulumi.String(fmt.Sprintf("%s-%s", name, zone))},
+			}, append(child, pulumi.DependsOn([]pulumi.Resource{igw}))...)
+			if err != nil {
+				return nil, err
+			}
+			nats = append(nats, nat)
+		}
+
+		priv, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-private-%d", name, i), &ec2.SubnetArgs{
+			VpcId:            vpc.ID(),
+			AvailabilityZone: pulumi.String(zone),
+			CidrBlock:        pulumi.String(privCidr),
+			Tags: pulumi.StringMap{
+				"Name":                            pulumi.String(fmt.Sprintf("%s-private-%s", name, zone)),
+				"kubernetes.io/role/internal-elb": pulumi.String("1"),
+				clusterTag:                        pulumi.String("shared"),
+			},
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		nat := nats[len(nats)-1]
+		rt, err := ec2.NewRouteTable(ctx, fmt.Sprintf("%s-private-%d", name, i), &ec2.RouteTableArgs{
+			VpcId:  vpc.ID(),
+			Routes: ec2.RouteTableRouteArray{&ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), NatGatewayId: nat.ID()}},
+			Tags:   pulumi.StringMap{"Name": pulumi.String(fmt.Sprintf("%s-private-%s", name, zone))},
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-private-%d", name, i), &ec2.RouteTableAssociationArgs{
+			SubnetId: priv.ID(), RouteTableId: rt.ID(),
+		}, child...); err != nil {
+			return nil, err
+		}
+		private = append(private, priv.ID())
+	}
+
+	c.VpcID = vpc.ID().ToStringOutput()
+	c.PrivateSubnetIDs = private.ToStringArrayOutput()
+	c.PublicSubnetIDs = public.ToStringArrayOutput()
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"vpcId": c.VpcID, "privateSubnetIds": c.PrivateSubnetIDs, "publicSubnetIds": c.PublicSubnetIDs,
+	})
+}
+
+// subnet is Terraform's cidrsubnet for IPv4: the num-th block of base extended by newBits.
+func subnet(base *net.IPNet, newBits, num int) (string, error) {
+	ones, bits := base.Mask.Size()
+	if ones+newBits > bits || num >= 1<<newBits {
+		return "", fmt.Errorf("cannot carve subnet %d of /%d from %s", num, ones+newBits, base)
+	}
+	ip := base.IP.To4()
+	v := uint32(ip[0])<<24 | uint32(ip[1])<<16 | uint32(ip[2])<<8 | uint32(ip[3])
+	v |= uint32(num) << uint(bits-ones-newBits)
+	return fmt.Sprintf("%d.%d.%d.%d/%d", v>>24, v>>16&0xff, v>>8&0xff, v&0xff, ones+newBits), nil
+}
+
+// NewServiceSecurityGroup creates a data service's security group: TCP on the service's ports
+// from the given source security group only (the cluster's), nothing else in and no egress
+// (security groups are stateful, replies need no rule).
+func NewServiceSecurityGroup(ctx *pulumi.Context, name string, vpcID pulumi.StringInput, source pulumi.StringInput, ports []int,
+	opts ...pulumi.ResourceOption,
+) (*ec2.SecurityGroup, error) {
+	ingress := ec2.SecurityGroupIngressArray{}
+	for _, p := range ports {
+		ingress = append(ingress, &ec2.SecurityGroupIngressArgs{
+			Description:    pulumi.String(fmt.Sprintf("%s from the EKS cluster", name)),
+			Protocol:       pulumi.String("tcp"),
+			FromPort:       pulumi.Int(p),
+			ToPort:         pulumi.Int(p),
+			SecurityGroups: pulumi.StringArray{source},
+		})
+	}
+	return ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		Description: pulumi.String(name + ": reachable from the EKS cluster only"),
+		VpcId:       vpcID,
+		Ingress:     ingress,
+	}, opts...)
+}

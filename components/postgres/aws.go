@@ -1,0 +1,154 @@
+package postgres
+
+import (
+	"encoding/json"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/components/credential"
+	"github.com/workfx/workfx-platform/components/network"
+	"github.com/workfx/workfx-platform/components/vault"
+)
+
+// AWSArgs configure RDS for PostgreSQL 16.
+type AWSArgs struct {
+	Provider  *aws.Provider
+	Vault     *vault.AWS
+	VpcID     pulumi.StringInput
+	SubnetIDs pulumi.StringArrayInput
+	// ClientSecurityGroupID is the only source allowed to connect (the EKS cluster's).
+	ClientSecurityGroupID pulumi.StringInput
+	Prod                  bool
+
+	InstanceClass       string
+	AllocatedStorageGiB int
+	MaxStorageGiB       int
+	BackupRetentionDays int
+	MultiAZ             bool
+	Database            string
+	Username            string
+}
+
+// AWSPort is RDS's Postgres port (NetworkPolicies need it before deployment).
+const AWSPort = 5432
+
+// NewAWS provisions the database. pgvector ships with RDS for PostgreSQL 16; the apps' first
+// migration runs `CREATE EXTENSION IF NOT EXISTS vector;` as the master user (docs/aws.md).
+// The returned secret holds the master credential (for workload roles that may read it).
+func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Postgres, *vault.Secret, error) {
+	c := &Postgres{}
+	if err := ctx.RegisterComponentResource("workfx:postgres:Postgres", name, c, opts...); err != nil {
+		return nil, nil, err
+	}
+	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
+
+	pw, err := random.NewRandomPassword(ctx, name+"-master", &random.RandomPasswordArgs{
+		// RDS rejects '/', '@', '"' and spaces; letters and digits only keep URLs simple.
+		Length: pulumi.Int(40), Special: pulumi.Bool(false),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, nil, err
+	}
+	password := pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
+
+	sg, err := network.NewServiceSecurityGroup(ctx, name, args.VpcID, args.ClientSecurityGroupID, []int{AWSPort}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	subnets, err := rds.NewSubnetGroup(ctx, name, &rds.SubnetGroupArgs{
+		Description: pulumi.String("workfx Postgres: private subnets"),
+		SubnetIds:   args.SubnetIDs,
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	params, err := rds.NewParameterGroup(ctx, name, &rds.ParameterGroupArgs{
+		Family:      pulumi.String("postgres16"),
+		Description: pulumi.String("workfx Postgres 16: TLS required"),
+		Parameters: rds.ParameterGroupParameterArray{
+			// Refuse every connection that is not TLS.
+			&rds.ParameterGroupParameterArgs{Name: pulumi.String("rds.force_ssl"), Value: pulumi.String("1"), ApplyMethod: pulumi.String("pending-reboot")},
+		},
+	}, child...)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	db, err := rds.NewInstance(ctx, name, &rds.InstanceArgs{
+		Engine: pulumi.String("postgres"),
+		// The major version only: RDS picks the current 16.x and applies minor upgrades.
+		EngineVersion:            pulumi.String("16"),
+		AutoMinorVersionUpgrade:  pulumi.Bool(true),
+		AllowMajorVersionUpgrade: pulumi.Bool(false),
+		InstanceClass:            pulumi.String(args.InstanceClass),
+		StorageType:              pulumi.String("gp3"),
+		AllocatedStorage:         pulumi.Int(args.AllocatedStorageGiB),
+		MaxAllocatedStorage:      pulumi.Int(args.MaxStorageGiB),
+		StorageEncrypted:         pulumi.Bool(true),
+		KmsKeyId:                 args.Vault.DataKey.Arn,
+		DbName:                   pulumi.String(args.Database),
+		Username:                 pulumi.String(args.Username),
+		Password:                 password,
+		Port:                     pulumi.Int(AWSPort),
+		DbSubnetGroupName:        subnets.Name,
+		VpcSecurityGroupIds:      pulumi.StringArray{sg.ID()},
+		PubliclyAccessible:       pulumi.Bool(false),
+		ParameterGroupName:       params.Name,
+		MultiAz:                  pulumi.Bool(args.MultiAZ),
+		BackupRetentionPeriod:    pulumi.Int(args.BackupRetentionDays),
+		BackupWindow:             pulumi.String("02:00-03:00"),
+		MaintenanceWindow:        pulumi.String("sun:03:30-sun:04:30"),
+		CopyTagsToSnapshot:       pulumi.Bool(true),
+		DeletionProtection:       pulumi.Bool(args.Prod),
+		// Prod keeps a final snapshot; dev databases are disposable.
+		SkipFinalSnapshot:                  pulumi.Bool(!args.Prod),
+		FinalSnapshotIdentifier:            finalSnapshot(args.Prod, name),
+		PerformanceInsightsEnabled:         pulumi.Bool(true),
+		PerformanceInsightsKmsKeyId:        args.Vault.DataKey.Arn,
+		PerformanceInsightsRetentionPeriod: pulumi.Int(7), // the free tier
+		EnabledCloudwatchLogsExports:       pulumi.ToStringArray([]string{"postgresql", "upgrade"}),
+		ApplyImmediately:                   pulumi.Bool(!args.Prod),
+	}, append(child, pulumi.Protect(args.Prod), pulumi.RetainOnDelete(args.Prod))...)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	// The master credential also lives in Secrets Manager (rotation, break-glass access), in the
+	// shape the RDS rotation functions expect.
+	doc := pulumi.All(db.Address, password).ApplyT(func(v []any) (string, error) {
+		b, err := json.Marshal(map[string]any{
+			"engine": "postgres", "host": v[0].(string), "port": AWSPort, "dbname": args.Database,
+			"username": args.Username, "password": v[1].(string),
+		})
+		return string(b), err
+	}).(pulumi.StringOutput)
+	stored, err := args.Vault.Put(ctx, name+"-master", &vault.SecretArgs{
+		Description: "workfx Postgres master credential", Value: doc,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	c.Endpoint = Endpoint{
+		Host:     db.Address,
+		Port:     AWSPort,
+		Database: pulumi.String(args.Database).ToStringOutput(),
+		Username: pulumi.String(args.Username).ToStringOutput(),
+		Password: credential.FromOutput(password),
+		// force_ssl makes TLS mandatory; "require" needs no CA bundle in the images.
+		SSLMode: "require",
+	}
+	return c, stored, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"host": c.Endpoint.Host, "port": pulumi.Int(AWSPort), "database": c.Endpoint.Database,
+		"sslMode": pulumi.String(c.Endpoint.SSLMode), "secretArn": stored.Arn,
+	})
+}
+
+func finalSnapshot(prod bool, name string) pulumi.StringPtrInput {
+	if !prod {
+		return nil
+	}
+	return pulumi.String(name + "-final")
+}

@@ -1,0 +1,377 @@
+package stacks
+
+import (
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// AWSConfig is workfx:aws: where and how big the AWS pieces are. It is read only when
+// workfx:cloud is aws and something is provisioned; every size has a per-environment default.
+type AWSConfig struct {
+	Region string `json:"region"`
+	// AvailabilityZones pins the zones (2 or 3); empty means the region's first three.
+	AvailabilityZones []string `json:"availabilityZones"`
+	VpcCidr           string   `json:"vpcCidr"`
+	// PublicAccessCidrs may reach the EKS API from outside the VPC (the deployer, CI); the
+	// endpoint is private otherwise.
+	PublicAccessCidrs []string          `json:"publicAccessCidrs"`
+	DefaultTags       map[string]string `json:"defaultTags"`
+	EKS               AWSEKSConfig      `json:"eks"`
+	RDS               AWSRDSConfig      `json:"rds"`
+	ElastiCache       AWSCacheConfig    `json:"elastiCache"`
+	MSK               AWSMSKConfig      `json:"msk"`
+	S3                AWSS3Config       `json:"s3"`
+}
+
+// AWSEKSConfig is workfx:aws.eks.
+type AWSEKSConfig struct {
+	Version          string             `json:"version"`
+	NodeGroups       []AWSNodeGroupSize `json:"nodeGroups"`
+	LogRetentionDays int                `json:"logRetentionDays"`
+}
+
+// AWSNodeGroupSize is one managed node group.
+type AWSNodeGroupSize struct {
+	Name          string   `json:"name"`
+	InstanceTypes []string `json:"instanceTypes"`
+	MinSize       int      `json:"minSize"`
+	MaxSize       int      `json:"maxSize"`
+	DesiredSize   int      `json:"desiredSize"`
+	DiskSizeGiB   int      `json:"diskSizeGiB"`
+}
+
+// AWSRDSConfig is workfx:aws.rds (Postgres 16).
+type AWSRDSConfig struct {
+	InstanceClass       string `json:"instanceClass"`
+	AllocatedStorageGiB int    `json:"allocatedStorageGiB"`
+	MaxStorageGiB       int    `json:"maxStorageGiB"`
+	BackupRetentionDays int    `json:"backupRetentionDays"`
+	MultiAZ             *bool  `json:"multiAz"`
+	Database            string `json:"database"`
+	Username            string `json:"username"`
+}
+
+// AWSCacheConfig is workfx:aws.elastiCache (Redis OSS).
+type AWSCacheConfig struct {
+	NodeType string `json:"nodeType"`
+	// Replicas per primary; prod needs at least one for Multi-AZ failover.
+	Replicas              *int `json:"replicas"`
+	SnapshotRetentionDays *int `json:"snapshotRetentionDays"`
+}
+
+// AWSMSKConfig is workfx:aws.msk.
+type AWSMSKConfig struct {
+	BrokerCount   int    `json:"brokerCount"`
+	InstanceType  string `json:"instanceType"`
+	VolumeSizeGiB int    `json:"volumeSizeGiB"`
+	KafkaVersion  string `json:"kafkaVersion"`
+	Username      string `json:"username"`
+}
+
+// AWSS3Config is workfx:aws.s3. Bucket names are global, so seed 001's names get a prefix.
+type AWSS3Config struct {
+	BucketPrefix string `json:"bucketPrefix"`
+}
+
+// defaultAZCount is how many zones the VPC spans when none are pinned.
+const defaultAZCount = 3
+
+// usesAWS: the AWS composition runs when something is provisioned on AWS.
+func usesAWS(c *Config) bool {
+	if c.Cloud != "aws" {
+		return false
+	}
+	for _, m := range []string{c.Cluster.Mode, c.Postgres.Mode, c.Redis.Mode, c.Kafka.Mode, c.ObjectStorage.Mode} {
+		if m == ModeProvision {
+			return true
+		}
+	}
+	return false
+}
+
+func intPtr(i int) *int { return &i }
+
+func applyAWSDefaults(c *Config) {
+	if !usesAWS(c) {
+		return
+	}
+	a := &c.AWS
+	prod := c.Environment == "prod"
+	pick := func(dev, prd string) string {
+		if prod {
+			return prd
+		}
+		return dev
+	}
+	pickInt := func(dev, prd int) int {
+		if prod {
+			return prd
+		}
+		return dev
+	}
+	if a.VpcCidr == "" {
+		a.VpcCidr = "10.40.0.0/16"
+	}
+	if a.EKS.Version == "" {
+		a.EKS.Version = "1.34"
+	}
+	if a.EKS.LogRetentionDays == 0 {
+		a.EKS.LogRetentionDays = pickInt(7, 90)
+	}
+	if len(a.EKS.NodeGroups) == 0 {
+		a.EKS.NodeGroups = []AWSNodeGroupSize{{Name: "general"}}
+	}
+	for i := range a.EKS.NodeGroups {
+		g := &a.EKS.NodeGroups[i]
+		if len(g.InstanceTypes) == 0 {
+			g.InstanceTypes = []string{pick("t3.large", "m6i.xlarge")}
+		}
+		if g.MinSize == 0 && g.MaxSize == 0 && g.DesiredSize == 0 {
+			g.MinSize, g.DesiredSize, g.MaxSize = pickInt(1, 3), pickInt(2, 3), pickInt(3, 6)
+		}
+		if g.DiskSizeGiB == 0 {
+			g.DiskSizeGiB = pickInt(30, 100)
+		}
+	}
+	r := &a.RDS
+	if r.InstanceClass == "" {
+		r.InstanceClass = pick("db.t4g.medium", "db.r6g.large")
+	}
+	if r.AllocatedStorageGiB == 0 {
+		r.AllocatedStorageGiB = pickInt(20, 100)
+	}
+	if r.MaxStorageGiB == 0 {
+		r.MaxStorageGiB = max(pickInt(100, 500), r.AllocatedStorageGiB)
+	}
+	if r.BackupRetentionDays == 0 {
+		r.BackupRetentionDays = pickInt(1, 14)
+	}
+	if r.MultiAZ == nil {
+		r.MultiAZ = boolPtr(prod)
+	}
+	if r.Database == "" {
+		r.Database = "workfx_ai"
+	}
+	if r.Username == "" {
+		r.Username = "workfx"
+	}
+	e := &a.ElastiCache
+	if e.NodeType == "" {
+		e.NodeType = pick("cache.t4g.small", "cache.r7g.large")
+	}
+	if e.Replicas == nil {
+		e.Replicas = intPtr(pickInt(0, 1))
+	}
+	if e.SnapshotRetentionDays == nil {
+		e.SnapshotRetentionDays = intPtr(pickInt(0, 7))
+	}
+	m := &a.MSK
+	if m.BrokerCount == 0 {
+		m.BrokerCount = azCount(a)
+	}
+	if m.InstanceType == "" {
+		m.InstanceType = pick("kafka.t3.small", "kafka.m7g.large")
+	}
+	if m.VolumeSizeGiB == 0 {
+		m.VolumeSizeGiB = pickInt(20, 500)
+	}
+	if m.KafkaVersion == "" {
+		m.KafkaVersion = "3.7.x"
+	}
+	if m.Username == "" {
+		m.Username = "workfx"
+	}
+	if a.S3.BucketPrefix == "" {
+		prefix := "workfx-" + c.Environment
+		if c.Customer != "" {
+			prefix = c.Customer + "-" + c.Environment
+		}
+		a.S3.BucketPrefix = prefix
+	}
+}
+
+func azCount(a *AWSConfig) int {
+	if len(a.AvailabilityZones) > 0 {
+		return len(a.AvailabilityZones)
+	}
+	return defaultAZCount
+}
+
+var (
+	awsRegion       = regexp.MustCompile(`^[a-z]{2}-[a-z]+-[0-9]$`) // the commercial partition (policy ARNs are arn:aws:)
+	ec2Instance     = regexp.MustCompile(`^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|[0-9]*xlarge)$`)
+	rdsInstance     = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge)$`)
+	cacheNode       = regexp.MustCompile(`^cache\.[a-z][a-z0-9]*\.(micro|small|medium|large|[0-9]*xlarge)$`)
+	mskInstance     = regexp.MustCompile(`^kafka\.[a-z][a-z0-9]*\.(small|large|[0-9]*xlarge)$`)
+	eksVersion      = regexp.MustCompile(`^1\.[0-9]{2}$`)
+	kafkaVersion    = regexp.MustCompile(`^[0-9]+\.[0-9]+\.([0-9]+|x)$`)
+	rdsIdentifier   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	tagKey          = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	bucketPrefixRef = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+)
+
+// validateAWS checks workfx:aws when the AWS composition runs.
+func (c *Config) validateAWS(p *problems) {
+	const key = "workfx:aws"
+	if !usesAWS(c) {
+		return
+	}
+	a := &c.AWS
+	prod := c.Environment == "prod"
+	if !awsRegion.MatchString(a.Region) {
+		p.add(key+".region", "is required with cloud aws: an AWS region such as eu-central-1, got %q", a.Region)
+	}
+	if n := len(a.AvailabilityZones); n != 0 && (n < 2 || n > 3) {
+		p.add(key+".availabilityZones", "must list 2 or 3 zones of the region (or be empty for the first three), got %d", n)
+	}
+	for i, z := range a.AvailabilityZones {
+		if !strings.HasPrefix(z, a.Region) {
+			p.add(key+".availabilityZones["+itoa(i)+"]", "must be a zone of region %s (e.g. %sa), got %q", a.Region, a.Region, z)
+		}
+	}
+	if ip, n, err := net.ParseCIDR(a.VpcCidr); err != nil || ip.To4() == nil || !ip.Equal(n.IP) {
+		p.add(key+".vpcCidr", "must be an IPv4 network in CIDR form such as 10.40.0.0/16, got %q", a.VpcCidr)
+	} else if ones, _ := n.Mask.Size(); ones < 16 || ones > 20 {
+		p.add(key+".vpcCidr", "must be a /16 to /20 network (the subnets are carved from it), got /%d", ones)
+	}
+	for k := range a.DefaultTags {
+		if !tagKey.MatchString(k) || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			p.add(key+".defaultTags."+k, "must be a valid AWS tag key (1-128 characters, not starting with aws:)")
+		}
+	}
+
+	if c.Cluster.Mode == ModeProvision {
+		c.validateEKS(p, key+".eks")
+	}
+	for dep, mode := range map[string]string{"postgres": c.Postgres.Mode, "redis": c.Redis.Mode, "kafka": c.Kafka.Mode, "objectStorage": c.ObjectStorage.Mode} {
+		if mode == ModeProvision && c.Cluster.Mode != ModeProvision {
+			p.add("workfx:"+dep+".mode", "provision on aws needs workfx:cluster.mode provision: the data services live in the cluster's VPC and admit only its nodes")
+		}
+	}
+	if c.Postgres.Mode == ModeProvision {
+		r := a.RDS
+		k := key + ".rds"
+		if !rdsInstance.MatchString(r.InstanceClass) {
+			p.add(k+".instanceClass", "must be an RDS instance class such as db.r6g.large or db.t4g.medium, got %q", r.InstanceClass)
+		} else if strings.HasSuffix(r.InstanceClass, ".micro") || strings.HasSuffix(r.InstanceClass, ".small") {
+			p.add(k+".instanceClass", "must be medium or larger (Performance Insights is not offered on %s)", r.InstanceClass)
+		}
+		if r.AllocatedStorageGiB < 20 || r.AllocatedStorageGiB > 65536 {
+			p.add(k+".allocatedStorageGiB", "must be between 20 and 65536 (gp3), got %d", r.AllocatedStorageGiB)
+		}
+		if r.MaxStorageGiB < r.AllocatedStorageGiB || r.MaxStorageGiB > 65536 {
+			p.add(k+".maxStorageGiB", "must be at least allocatedStorageGiB (%d) and at most 65536, got %d", r.AllocatedStorageGiB, r.MaxStorageGiB)
+		}
+		if r.BackupRetentionDays < 1 || r.BackupRetentionDays > 35 {
+			p.add(k+".backupRetentionDays", "must be between 1 and 35 days, got %d", r.BackupRetentionDays)
+		} else if prod && r.BackupRetentionDays < 7 {
+			p.add(k+".backupRetentionDays", "must be at least 7 days in prod, got %d", r.BackupRetentionDays)
+		}
+		if prod && !On(r.MultiAZ) {
+			p.add(k+".multiAz", "must be true in prod")
+		}
+		if !rdsIdentifier.MatchString(r.Database) {
+			p.add(k+".database", "must be a Postgres identifier (lowercase letter, then letters, digits, '_'), got %q", r.Database)
+		}
+		if !rdsIdentifier.MatchString(r.Username) || oneOf(r.Username, "postgres", "rdsadmin", "admin", "rdsrepladmin") {
+			p.add(k+".username", "must be a Postgres identifier that RDS does not reserve, got %q", r.Username)
+		}
+	}
+	if c.Redis.Mode == ModeProvision {
+		e := a.ElastiCache
+		k := key + ".elastiCache"
+		if !cacheNode.MatchString(e.NodeType) {
+			p.add(k+".nodeType", "must be an ElastiCache node type such as cache.r7g.large, got %q", e.NodeType)
+		}
+		if *e.Replicas < 0 || *e.Replicas > 5 {
+			p.add(k+".replicas", "must be between 0 and 5, got %d", *e.Replicas)
+		} else if prod && *e.Replicas < 1 {
+			p.add(k+".replicas", "must be at least 1 in prod (Multi-AZ with automatic failover needs a replica)")
+		}
+		if *e.SnapshotRetentionDays < 0 || *e.SnapshotRetentionDays > 35 {
+			p.add(k+".snapshotRetentionDays", "must be between 0 and 35 days, got %d", *e.SnapshotRetentionDays)
+		}
+	}
+	if c.Kafka.Mode == ModeProvision {
+		m := a.MSK
+		k := key + ".msk"
+		zones := azCount(a)
+		if m.BrokerCount < zones || m.BrokerCount%zones != 0 {
+			p.add(k+".brokerCount", "must be a positive multiple of the availability zone count (%d), got %d", zones, m.BrokerCount)
+		}
+		if !mskInstance.MatchString(m.InstanceType) {
+			p.add(k+".instanceType", "must be an MSK broker type such as kafka.m7g.large or kafka.t3.small, got %q", m.InstanceType)
+		} else if prod && m.InstanceType == "kafka.t3.small" {
+			p.add(k+".instanceType", "kafka.t3.small is for dev only (burstable, no production support)")
+		}
+		if m.VolumeSizeGiB < 1 || m.VolumeSizeGiB > 16384 {
+			p.add(k+".volumeSizeGiB", "must be between 1 and 16384, got %d", m.VolumeSizeGiB)
+		}
+		if !kafkaVersion.MatchString(m.KafkaVersion) {
+			p.add(k+".kafkaVersion", "must be an MSK Kafka version such as 3.7.x or 3.6.0, got %q", m.KafkaVersion)
+		}
+		if !regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`).MatchString(m.Username) {
+			p.add(k+".username", "must be a SASL/SCRAM user name (letter, then letters, digits, '_', '-'), got %q", m.Username)
+		}
+	}
+	if c.ObjectStorage.Mode == ModeProvision {
+		pre := a.S3.BucketPrefix
+		longest := "workfx-ai-tools-image"
+		if !bucketPrefixRef.MatchString(pre) || len(pre)+1+len(longest) > 63 {
+			p.add(key+".s3.bucketPrefix", "must be lowercase letters, digits and '-' and at most %d characters (bucket names are <prefix>-%s…), got %q", 62-len(longest), "workfx-ai", pre)
+		}
+	}
+}
+
+func (c *Config) validateEKS(p *problems, k string) {
+	a := &c.AWS
+	e := a.EKS
+	prod := c.Environment == "prod"
+	if !eksVersion.MatchString(e.Version) {
+		p.add(k+".version", "must be an EKS Kubernetes version such as 1.34, got %q", e.Version)
+	}
+	if !oneOf(itoa(e.LogRetentionDays), "1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545", "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653") {
+		p.add(k+".logRetentionDays", "must be a CloudWatch retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …), got %d", e.LogRetentionDays)
+	}
+	if len(a.PublicAccessCidrs) == 0 {
+		p.add("workfx:aws.publicAccessCidrs", "is required with a provisioned cluster: the CIDRs (deployer, CI) allowed to reach the EKS API; this program applies the manifests through it")
+	}
+	for i, cidr := range a.PublicAccessCidrs {
+		ik := "workfx:aws.publicAccessCidrs[" + itoa(i) + "]"
+		ip, n, err := net.ParseCIDR(cidr)
+		switch {
+		case err != nil || ip.To4() == nil:
+			p.add(ik, "must be an IPv4 CIDR such as 203.0.113.0/24, got %q", cidr)
+		case prod && func() bool { ones, _ := n.Mask.Size(); return ones < 8 }():
+			p.add(ik, "must not open the API to the internet in prod (prefix shorter than /8), got %q", cidr)
+		}
+	}
+	names := map[string]bool{}
+	for i, g := range e.NodeGroups {
+		gk := k + ".nodeGroups[" + itoa(i) + "]"
+		if !dns1123Label.MatchString(g.Name) || len(g.Name) > 40 {
+			p.add(gk+".name", "must be a DNS-1123 label of at most 40 characters, got %q", g.Name)
+		} else if names[g.Name] {
+			p.add(gk+".name", "duplicates node group %q", g.Name)
+		}
+		names[g.Name] = true
+		for j, t := range g.InstanceTypes {
+			if !ec2Instance.MatchString(t) {
+				p.add(gk+".instanceTypes["+itoa(j)+"]", "must be an EC2 instance type such as m6i.xlarge, got %q", t)
+			}
+		}
+		if g.MinSize < 0 || g.MaxSize < 1 || g.MinSize > g.MaxSize || g.DesiredSize < g.MinSize || g.DesiredSize > g.MaxSize {
+			p.add(gk, "needs 0 <= minSize <= desiredSize <= maxSize and maxSize >= 1, got min %d, desired %d, max %d", g.MinSize, g.DesiredSize, g.MaxSize)
+		}
+		if prod && g.MinSize < 2 {
+			p.add(gk+".minSize", "must be at least 2 in prod (nodes in more than one zone), got %d", g.MinSize)
+		}
+		if g.DiskSizeGiB < 20 || g.DiskSizeGiB > 16384 {
+			p.add(gk+".diskSizeGiB", "must be between 20 and 16384, got %d", g.DiskSizeGiB)
+		}
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
