@@ -293,9 +293,12 @@ var rules = []rule{
 		}
 		return out
 	}},
-	{"probes", "every app container (not init containers) has liveness and readiness probes", func(t *target) []string {
+	{"probes", "every serving container (Deployment, StatefulSet, DaemonSet; not init containers, not run-to-completion Jobs) has liveness and readiness probes", func(t *target) []string {
 		var out []string
 		for _, c := range t.containers() {
+			if c.owner.Kind == "Job" || c.owner.Kind == "CronJob" {
+				continue
+			}
 			inits, _ := c.pod["initContainers"].([]any)
 			isInit := false
 			for _, ic := range inits {

@@ -88,8 +88,9 @@ func (v *AWS) child() []pulumi.ResourceOption {
 	return []pulumi.ResourceOption{pulumi.Parent(v), pulumi.Provider(v.provider)}
 }
 
-// stateful: losing a key loses everything it encrypted, so prod keys are protected and kept
-// even if the stack is destroyed.
+// stateful: losing a key loses everything it encrypted (and a secret, the credential of a data
+// service that outlives the stack), so in prod they are protected and kept even if the stack is
+// destroyed.
 func (v *AWS) stateful() []pulumi.ResourceOption {
 	return append(v.child(), pulumi.Protect(v.prod), pulumi.RetainOnDelete(v.prod))
 }
@@ -131,7 +132,9 @@ func (v *AWS) Put(ctx *pulumi.Context, name string, args *SecretArgs) (*Secret, 
 	if args.NamePrefix != "" {
 		sargs.NamePrefix = pulumi.String(args.NamePrefix)
 	}
-	s, err := secretsmanager.NewSecret(ctx, name, sargs, v.child()...)
+	// Prod secrets hold the master credentials of protected, retained data services: a
+	// destroyed stack must not take the only copy of a retained database's password with it.
+	s, err := secretsmanager.NewSecret(ctx, name, sargs, v.stateful()...)
 	if err != nil {
 		return nil, err
 	}

@@ -113,6 +113,8 @@ type pricer func(c *costCtx, r *plan.Resource) []CostItem
 // costCtx resolves regions and prices for one plan.
 type costCtx struct {
 	config map[string]string
+	// providerRegions maps an explicit aws provider's URN to the region it deploys to.
+	providerRegions map[string]string
 }
 
 // region returns a resource's region for a table, and a note when it had to be assumed.
@@ -124,8 +126,17 @@ func (c *costCtx) region(t *priceTable, r *plan.Resource) (string, string) {
 		if l := c.config["azure-native:location"]; l != "" {
 			return normRegion(l), ""
 		}
-	} else if l := c.config["aws:region"]; l != "" {
-		return normRegion(l), ""
+	} else {
+		// The explicit provider a resource was registered with decides its region (a provider
+		// reference is "<provider URN>::<provider id>").
+		if i := strings.LastIndex(r.Provider, "::"); i > 0 {
+			if l := c.providerRegions[r.Provider[:i]]; l != "" {
+				return normRegion(l), ""
+			}
+		}
+		if l := c.config["aws:region"]; l != "" {
+			return normRegion(l), ""
+		}
 	}
 	return t.DefaultRegion, "region not in the plan or stack config; priced at " + t.DefaultRegion
 }
@@ -184,12 +195,15 @@ func priceCloud(typ string) bool {
 // ComputeCost prices every billable resource in the plan. config is the stack config
 // ("aws:region", "azure-native:location" decide the price family when resources do not say).
 func ComputeCost(p *plan.Plan, config map[string]string) *Cost {
-	c := &costCtx{config: config}
+	c := &costCtx{config: config, providerRegions: map[string]string{}}
 	out := &Cost{Currency: "USD", HoursPerMonth: HoursPerMonth, PriceTables: []PriceTableInfo{}, Items: []CostItem{}, Components: []ComponentCost{}}
 	clouds := map[string]bool{}
 	byURN := map[string]*plan.Resource{}
 	for _, r := range p.Resources {
 		byURN[r.URN] = r
+		if r.Type == "pulumi:providers:aws" {
+			c.providerRegions[r.URN] = r.Str("region")
+		}
 	}
 	for _, r := range p.Resources {
 		if !r.Custom || !priceCloud(r.Type) || freeTypes[baseType(r.Type)] {

@@ -214,3 +214,21 @@ func TestCostTextListsUnpricedItems(t *testing.T) {
 	assert.Contains(t, text, "The program runs no pods.")
 	assert.NotContains(t, text, "Customer cluster minimum", "nothing to compare without pods")
 }
+
+// An AWS resource is priced in the region of the explicit provider it was registered with.
+func TestAWSRegionComesFromTheExplicitProvider(t *testing.T) {
+	for region, priced := range map[string]bool{"us-east-1": true, "ap-southeast-7": false} {
+		b := newPlanBuilder(t)
+		b.add(res{Name: "aws", Type: "pulumi:providers:aws", Inputs: map[string]any{"region": region}})
+		b.add(res{Name: "nat", Type: "aws:ec2/natGateway:NatGateway", Provider: "aws"})
+		items := itemsOf(ComputeCost(b.plan(), nil), "nat")
+		require.NotEmpty(t, items)
+		assert.Equal(t, region, items[0].Region)
+		if priced {
+			assert.Empty(t, items[0].Reason)
+			assert.Positive(t, items[0].MonthlyUSD)
+		} else {
+			assert.Contains(t, items[0].Reason, "not in the aws price table")
+		}
+	}
+}
