@@ -78,7 +78,7 @@ func TestAWSProdProvisionsEveryPiece(t *testing.T) {
 	for _, s := range p.ByType(tSubnet) {
 		zones[s.Str("availabilityZone")]++
 	}
-	assert.Equal(t, map[string]int{"eu-central-1a": 2, "eu-central-1b": 2, "eu-central-1c": 2}, zones)
+	assert.Equal(t, map[string]int{"us-east-1a": 2, "us-east-1b": 2, "us-east-1c": 2}, zones)
 	// The manifests are still there, on the new cluster.
 	assert.Len(t, objects(p, "Deployment"), 4)
 	assert.NotNil(t, p.Object("Secret", awsNamespace, "pg-secret"))
@@ -306,7 +306,7 @@ func TestAWSKubeconfigAuthenticatesWithGetToken(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(kc), &cfg))
 	user := cfg["users"].([]any)[0].(map[string]any)["user"].(map[string]any)["exec"].(map[string]any)
 	assert.Equal(t, "aws", user["command"])
-	assert.Equal(t, []any{"eks", "get-token", "--cluster-name", "workfx-prod", "--region", "eu-central-1", "--output", "json"}, user["args"])
+	assert.Equal(t, []any{"eks", "get-token", "--cluster-name", "workfx-prod", "--region", "us-east-1", "--output", "json"}, user["args"])
 	assert.NotContains(t, kc, "token:", "no long-lived token in the kubeconfig")
 }
 
@@ -361,8 +361,8 @@ func TestAWSWorkloadRolesReadOnlyTheirSecrets(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(awsFind(t, p, tRole, app).Str("assumeRolePolicy")), &doc))
 		stmt := doc["Statement"].([]any)[0].(map[string]any)
 		cond := stmt["Condition"].(map[string]any)["StringEquals"].(map[string]any)
-		assert.Contains(t, cond, "oidc.eks.eu-central-1.amazonaws.com/id/MOCK0123456789:sub")
-		assert.Equal(t, "system:serviceaccount:"+awsNamespace+":"+app, cond["oidc.eks.eu-central-1.amazonaws.com/id/MOCK0123456789:sub"])
+		assert.Contains(t, cond, "oidc.eks.us-east-1.amazonaws.com/id/MOCK0123456789:sub")
+		assert.Equal(t, "system:serviceaccount:"+awsNamespace+":"+app, cond["oidc.eks.us-east-1.amazonaws.com/id/MOCK0123456789:sub"])
 
 		sa := p.Object("ServiceAccount", awsNamespace, app)
 		require.NotNil(t, sa, app)
@@ -382,7 +382,7 @@ var malformedAWS = []struct {
 	allowed string
 }{
 	{"broker count not a multiple of the zones", []edit{{"workfx:aws.msk.brokerCount", 4}}, "workfx:aws.msk.brokerCount", "multiple of the availability zone count (3)"},
-	{"broker count vs two pinned zones", []edit{{"workfx:aws.availabilityZones", []any{"eu-central-1a", "eu-central-1b"}}}, "workfx:aws.msk.brokerCount", "multiple of the availability zone count (2)"},
+	{"broker count vs two pinned zones", []edit{{"workfx:aws.availabilityZones", []any{"us-east-1a", "us-east-1b"}}}, "workfx:aws.msk.brokerCount", "multiple of the availability zone count (2)"},
 	{"rds instance class without db. prefix", []edit{{"workfx:aws.rds.instanceClass", "r6g.large"}}, "workfx:aws.rds.instanceClass", "RDS instance class"},
 	{"rds instance class too small", []edit{{"workfx:aws.rds.instanceClass", "db.t4g.micro"}}, "workfx:aws.rds.instanceClass", "medium or larger"},
 	{"backup retention out of range", []edit{{"workfx:aws.rds.backupRetentionDays", 40}}, "workfx:aws.rds.backupRetentionDays", "between 1 and 35"},
@@ -395,8 +395,8 @@ var malformedAWS = []struct {
 	{"burstable brokers in prod", []edit{{"workfx:aws.msk.instanceType", "kafka.t3.small"}}, "workfx:aws.msk.instanceType", "dev only"},
 	{"kafka version", []edit{{"workfx:aws.msk.kafkaVersion", "latest"}}, "workfx:aws.msk.kafkaVersion", "3.7.x"},
 	{"region missing", []edit{{"workfx:aws.region", nil}}, "workfx:aws.region", "eu-central-1"},
-	{"zone of another region", []edit{{"workfx:aws.availabilityZones", []any{"eu-central-1a", "eu-central-1b", "us-east-1a"}}}, "workfx:aws.availabilityZones[2]", "zone of region eu-central-1"},
-	{"four zones", []edit{{"workfx:aws.availabilityZones", []any{"eu-central-1a", "eu-central-1b", "eu-central-1c", "eu-central-1d"}}}, "workfx:aws.availabilityZones", "2 or 3"},
+	{"zone of another region", []edit{{"workfx:aws.availabilityZones", []any{"us-east-1a", "us-east-1b", "eu-central-1a"}}}, "workfx:aws.availabilityZones[2]", "zone of region us-east-1"},
+	{"four zones", []edit{{"workfx:aws.availabilityZones", []any{"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"}}}, "workfx:aws.availabilityZones", "2 or 3"},
 	{"vpc cidr invalid", []edit{{"workfx:aws.vpcCidr", "10.40.0.0"}}, "workfx:aws.vpcCidr", "CIDR"},
 	{"vpc cidr too small", []edit{{"workfx:aws.vpcCidr", "10.40.0.0/24"}}, "workfx:aws.vpcCidr", "/16 to /20"},
 	{"api open to the internet in prod", []edit{{"workfx:aws.publicAccessCidrs", []any{"0.0.0.0/0"}}}, "workfx:aws.publicAccessCidrs[0]", "must not open the API"},

@@ -8,7 +8,7 @@ import (
 
 // mockRegion and mockAccount make the AWS outputs look like a real account's.
 const (
-	mockRegion  = "eu-central-1"
+	mockRegion  = "us-east-1"
 	mockAccount = "123456789012"
 )
 
