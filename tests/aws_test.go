@@ -109,13 +109,16 @@ func TestAWSProdHasNoPublicDataEndpoints(t *testing.T) {
 	p := planStack(t, "prod")
 	assert.Equal(t, false, awsInput(awsFind(t, p, tRDS, "postgres"), "publiclyAccessible"))
 	assert.Equal(t, "DISABLED", awsFind(t, p, tMSK, "kafka").Str("brokerNodeGroupInfo.connectivityInfo.publicAccess.type"))
+	rules := map[string]int{} // data security group → ingress rules
+	for _, rule := range p.ByType("aws:ec2/securityGroupRule:SecurityGroupRule") {
+		assert.Equal(t, "ingress", rule.Str("type"), rule.Name)
+		assert.Empty(t, listAt(rule, "cidrBlocks"), "%s: no CIDR may reach a data service", rule.Name)
+		assert.Equal(t, "sg-eks-cluster", rule.Str("sourceSecurityGroupId"), "%s: only the EKS cluster security group", rule.Name)
+		rules[strings.TrimSuffix(rule.Str("securityGroupId"), "-id")]++
+	}
 	for _, sg := range p.ByType(tSG) {
-		for _, rule := range listAt(sg, "ingress") {
-			r := rule.(map[string]any)
-			assert.Empty(t, r["cidrBlocks"], "%s: no CIDR may reach a data service", sg.Name)
-			assert.Equal(t, []any{"sg-eks-cluster"}, r["securityGroups"], "%s: only the EKS cluster security group", sg.Name)
-		}
-		assert.NotEmpty(t, listAt(sg, "ingress"), sg.Name)
+		assert.Empty(t, listAt(sg, "ingress"), "%s: ingress only through the separate rules", sg.Name)
+		assert.Positive(t, rules[sg.Name], "%s: reachable from the cluster", sg.Name)
 	}
 	for _, s := range p.ByType(tSubnet) {
 		assert.NotEqual(t, true, awsInput(s, "mapPublicIpOnLaunch"), s.Name)

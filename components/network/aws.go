@@ -175,22 +175,32 @@ func subnet(base *net.IPNet, newBits, num int) (string, error) {
 // NewServiceSecurityGroup creates a data service's security group: TCP on the service's ports
 // from the given source security group only (the cluster's), nothing else in and no egress
 // (security groups are stateful, replies need no rule).
+//
+// The ingress rules are separate resources: the group itself needs only the VPC, so the data
+// service (RDS, ElastiCache, MSK: 10-30 minutes each) is created alongside the EKS cluster
+// instead of after it; only the small rules wait for the cluster's security group.
 func NewServiceSecurityGroup(ctx *pulumi.Context, name string, vpcID pulumi.StringInput, source pulumi.StringInput, ports []int,
 	opts ...pulumi.ResourceOption,
 ) (*ec2.SecurityGroup, error) {
-	ingress := ec2.SecurityGroupIngressArray{}
-	for _, p := range ports {
-		ingress = append(ingress, &ec2.SecurityGroupIngressArgs{
-			Description:    pulumi.String(fmt.Sprintf("%s from the EKS cluster", name)),
-			Protocol:       pulumi.String("tcp"),
-			FromPort:       pulumi.Int(p),
-			ToPort:         pulumi.Int(p),
-			SecurityGroups: pulumi.StringArray{source},
-		})
-	}
-	return ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
 		Description: pulumi.String(name + ": reachable from the EKS cluster only"),
 		VpcId:       vpcID,
-		Ingress:     ingress,
 	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ports {
+		if _, err := ec2.NewSecurityGroupRule(ctx, fmt.Sprintf("%s-from-cluster-%d", name, p), &ec2.SecurityGroupRuleArgs{
+			Type:                  pulumi.String("ingress"),
+			Description:           pulumi.String(fmt.Sprintf("%s from the EKS cluster", name)),
+			SecurityGroupId:       sg.ID(),
+			Protocol:              pulumi.String("tcp"),
+			FromPort:              pulumi.Int(p),
+			ToPort:                pulumi.Int(p),
+			SourceSecurityGroupId: source,
+		}, opts...); err != nil {
+			return nil, err
+		}
+	}
+	return sg, nil
 }
