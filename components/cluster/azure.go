@@ -87,6 +87,10 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 			EnableAutoScaling: pulumi.Bool(true),
 			Type:              pulumi.String("VirtualMachineScaleSets"),
 			OsType:            pulumi.String("Linux"),
+			// The Dsv5 sizes have no local disk for an ephemeral OS disk; say so rather than
+			// leave it to AKS, so the plan (and its cost) is what Azure will build.
+			OsDiskType:        pulumi.String("Managed"),
+			OsDiskSizeGB:      pulumi.Int(128),
 			VnetSubnetID:      a.Network.NodeSubnet.ID(),
 			AvailabilityZones: zones,
 			NodeTaints:        pulumi.ToStringArray(taints),

@@ -244,8 +244,9 @@ type (
 		VolumeClaimTemplate volumeClaimTemplate `json:"volumeClaimTemplate"`
 	}
 	alertmanagerSpec struct {
-		Replicas int                 `json:"replicas"`
-		Storage  alertmanagerStorage `json:"storage"`
+		Replicas  int                 `json:"replicas"`
+		Storage   alertmanagerStorage `json:"storage"`
+		Resources resourceReqs        `json:"resources"`
 	}
 	alertmanagerValues struct {
 		Enabled          bool             `json:"enabled"`
@@ -265,9 +266,14 @@ type (
 		Dashboards grafanaDashboardsSidecar `json:"dashboards"`
 	}
 	grafanaValues struct {
-		Enabled bool           `json:"enabled"`
-		Admin   grafanaAdmin   `json:"admin"`
-		Sidecar grafanaSidecar `json:"sidecar"`
+		Enabled   bool           `json:"enabled"`
+		Admin     grafanaAdmin   `json:"admin"`
+		Sidecar   grafanaSidecar `json:"sidecar"`
+		Resources resourceReqs   `json:"resources"`
+	}
+	// withResources is a chart or subchart whose only value set here is its pods' resources.
+	withResources struct {
+		Resources resourceReqs `json:"resources"`
 	}
 	enabled struct {
 		Enabled bool `json:"enabled"`
@@ -277,6 +283,9 @@ type (
 		Prometheus            prometheusValues   `json:"prometheus"`
 		Alertmanager          alertmanagerValues `json:"alertmanager"`
 		Grafana               grafanaValues      `json:"grafana"`
+		PrometheusOperator    withResources      `json:"prometheusOperator"`
+		KubeStateMetrics      withResources      `json:"kube-state-metrics"`
+		NodeExporter          withResources      `json:"prometheus-node-exporter"`
 		KubeControllerManager enabled            `json:"kubeControllerManager"`
 		KubeScheduler         enabled            `json:"kubeScheduler"`
 		KubeEtcd              enabled            `json:"kubeEtcd"`
@@ -292,6 +301,12 @@ func claim(class, size string) volumeClaimTemplate {
 		StorageClassName: sc, AccessModes: []string{"ReadWriteOnce"},
 		Resources: resourceReqs{Requests: quantities{Storage: size}},
 	}}
+}
+
+// small sets requests (what the scheduler reserves) and a memory limit (what bounds a leak) for
+// the stack's own pods; the charts set none, which would leave them unaccounted on the nodes.
+func small(cpu, memory, memoryLimit string) resourceReqs {
+	return resourceReqs{Requests: quantities{CPU: cpu, Memory: memory}, Limits: &quantities{Memory: memoryLimit}}
 }
 
 func stackValues(args *StackArgs) stackValuesT {
@@ -325,14 +340,19 @@ func stackValues(args *StackArgs) stackValuesT {
 		Global:     stackGlobal{ImageRegistry: strings.TrimSuffix(args.Registry, "/")},
 		Prometheus: prometheusValues{PrometheusSpec: ps},
 		Alertmanager: alertmanagerValues{Enabled: true, AlertmanagerSpec: alertmanagerSpec{
-			Replicas: args.PrometheusReplicas,
-			Storage:  alertmanagerStorage{VolumeClaimTemplate: claim(args.StorageClass, args.AlertmanagerStorageSize)},
+			Replicas:  args.PrometheusReplicas,
+			Storage:   alertmanagerStorage{VolumeClaimTemplate: claim(args.StorageClass, args.AlertmanagerStorageSize)},
+			Resources: small("50m", "128Mi", "256Mi"),
 		}},
 		Grafana: grafanaValues{
-			Enabled: true,
-			Admin:   grafanaAdmin{ExistingSecret: GrafanaAdminSecret, UserKey: "admin-user", PasswordKey: "admin-password"},
-			Sidecar: grafanaSidecar{Dashboards: grafanaDashboardsSidecar{Enabled: true, Label: DashboardLabel, LabelValue: "1"}},
+			Enabled:   true,
+			Admin:     grafanaAdmin{ExistingSecret: GrafanaAdminSecret, UserKey: "admin-user", PasswordKey: "admin-password"},
+			Sidecar:   grafanaSidecar{Dashboards: grafanaDashboardsSidecar{Enabled: true, Label: DashboardLabel, LabelValue: "1"}},
+			Resources: small("100m", "256Mi", "512Mi"),
 		},
+		PrometheusOperator:    withResources{small("100m", "128Mi", "256Mi")},
+		KubeStateMetrics:      withResources{small("50m", "128Mi", "256Mi")},
+		NodeExporter:          withResources{small("50m", "64Mi", "128Mi")},
 		KubeControllerManager: enabled{!args.ManagedControlPlane},
 		KubeScheduler:         enabled{!args.ManagedControlPlane},
 		KubeEtcd:              enabled{!args.ManagedControlPlane},

@@ -83,3 +83,17 @@ func TestStackValues(t *testing.T) {
 	assert.Equal(t, "/etc/prom-certs/", v.Prometheus.PrometheusSpec.VolumeMounts[0].MountPath, "where the ServiceMonitors' tlsConfig reads")
 	assert.True(t, v.KubeEtcd.Enabled)
 }
+
+// Every pod the stack runs reserves CPU and memory and has a memory limit: the charts set none.
+func TestStackPodsHaveRequests(t *testing.T) {
+	v := stackValues(&StackArgs{Retention: "3d", StorageSize: "20Gi", AlertmanagerStorageSize: "2Gi", PrometheusReplicas: 1, ScrapeInterval: "30s"})
+	for name, r := range map[string]resourceReqs{
+		"prometheus": v.Prometheus.PrometheusSpec.Resources, "alertmanager": v.Alertmanager.AlertmanagerSpec.Resources,
+		"grafana": v.Grafana.Resources, "operator": v.PrometheusOperator.Resources,
+		"kube-state-metrics": v.KubeStateMetrics.Resources, "node-exporter": v.NodeExporter.Resources,
+	} {
+		if r.Requests.CPU == "" || r.Requests.Memory == "" || r.Limits == nil || r.Limits.Memory == "" {
+			t.Errorf("%s: requests %+v limits %+v", name, r.Requests, r.Limits)
+		}
+	}
+}
