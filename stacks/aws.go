@@ -123,6 +123,9 @@ func buildAWS(ctx *pulumi.Context, cfg *Config) (*awsPlatform, error) {
 	}
 
 	p := &awsPlatform{cluster: cl, deps: &dependencies{}, roles: map[string]pulumi.StringOutput{}}
+	// Every data service: private subnets, reachable from the cluster only.
+	placement := network.AWSPlacement{Provider: provider, VpcID: vpc.VpcID, SubnetIDs: vpc.PrivateSubnetIDs,
+		ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod}
 	// The secrets each contract group is backed by, for the workload roles.
 	stored := map[secrets.Group][]pulumi.StringOutput{}
 	var bucketArns []pulumi.StringOutput
@@ -130,8 +133,7 @@ func buildAWS(ctx *pulumi.Context, cfg *Config) (*awsPlatform, error) {
 	if cfg.Postgres.Mode == ModeProvision {
 		r := a.RDS
 		pg, s, err := postgres.NewAWS(ctx, "postgres", &postgres.AWSArgs{
-			Provider: provider, Vault: v, VpcID: vpc.VpcID, SubnetIDs: vpc.PrivateSubnetIDs,
-			ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod,
+			AWSPlacement: placement, Vault: v,
 			InstanceClass: r.InstanceClass, AllocatedStorageGiB: r.AllocatedStorageGiB, MaxStorageGiB: r.MaxStorageGiB,
 			BackupRetentionDays: r.BackupRetentionDays, MultiAZ: On(r.MultiAZ), Database: r.Database, Username: r.Username,
 		})
@@ -152,8 +154,7 @@ func buildAWS(ctx *pulumi.Context, cfg *Config) (*awsPlatform, error) {
 	if cfg.Redis.Mode == ModeProvision {
 		e := a.ElastiCache
 		rd, s, err := redis.NewAWS(ctx, "redis", &redis.AWSArgs{
-			Provider: provider, Vault: v, VpcID: vpc.VpcID, SubnetIDs: vpc.PrivateSubnetIDs,
-			ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod,
+			AWSPlacement: placement, Vault: v,
 			NodeType: e.NodeType, Replicas: *e.Replicas, SnapshotRetentionDays: *e.SnapshotRetentionDays,
 		})
 		if err != nil {
@@ -172,8 +173,7 @@ func buildAWS(ctx *pulumi.Context, cfg *Config) (*awsPlatform, error) {
 	if cfg.Kafka.Mode == ModeProvision {
 		m := a.MSK
 		kf, s, err := kafka.NewAWS(ctx, "kafka", &kafka.AWSArgs{
-			Provider: provider, Vault: v, VpcID: vpc.VpcID, SubnetIDs: vpc.PrivateSubnetIDs,
-			ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod, SecretPrefix: prefix,
+			AWSPlacement: placement, Vault: v, SecretPrefix: prefix,
 			BrokerCount: m.BrokerCount, InstanceType: m.InstanceType, VolumeSizeGiB: m.VolumeSizeGiB,
 			KafkaVersion: m.KafkaVersion, Username: m.Username, LogRetentionDays: a.EKS.LogRetentionDays,
 			Topics: cfg.Kafka.Topics, ConsumerGroupPrefix: cfg.Kafka.ConsumerGroupPrefix,

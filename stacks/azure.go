@@ -3,6 +3,8 @@ package stacks
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/workfx/workfx-platform/components/kube"
+
 	"github.com/workfx/workfx-platform/components/azenv"
 	"github.com/workfx/workfx-platform/components/cluster"
 	"github.com/workfx/workfx-platform/components/kafka"
@@ -173,7 +175,7 @@ func (az *azureStack) bindWorkload(spec *workload.Spec) {
 		return
 	}
 	spec.ServiceAccountAnnotations = pulumi.StringMap{vault.ClientIDAnnotation: az.identity.ClientID}
-	spec.PodLabels = merge(spec.PodLabels, map[string]string{vault.UseLabel: "true"})
+	spec.PodLabels = kube.Merge(spec.PodLabels, map[string]string{vault.UseLabel: "true"})
 }
 
 // storeCredentials keeps the apps' own credentials (generated or given) in the vault next to

@@ -8,6 +8,8 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/workfx/workfx-platform/components/kube"
+
 	"github.com/workfx/workfx-platform/components/cluster"
 	"github.com/workfx/workfx-platform/components/credential"
 	"github.com/workfx/workfx-platform/components/kafka"
@@ -154,7 +156,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		if _, err := monitoring.New(ctx, "monitoring", &monitoring.Args{
 			Namespace:      ns.Name,
 			NamespaceName:  cfg.Cluster.Namespace,
-			Labels:         merge(partOf, cfg.Monitoring.ServiceMonitorLabels),
+			Labels:         kube.Merge(partOf, cfg.Monitoring.ServiceMonitorLabels),
 			ScrapeInterval: cfg.Monitoring.ScrapeInterval,
 			MeshTLS:        cfg.Mesh.Mode != ModeDisabled,
 			Targets:        targets,
@@ -288,7 +290,7 @@ func postgresURL(pg *postgres.Endpoint) pulumi.StringOutput {
 }
 
 func namespaceLabels(cfg *Config) map[string]string {
-	labels := merge(partOf, map[string]string{"pod-security.kubernetes.io/warn": "restricted"})
+	labels := kube.Merge(partOf, map[string]string{"pod-security.kubernetes.io/warn": "restricted"})
 	if cfg.Mesh.Mode != ModeDisabled {
 		labels["istio-injection"] = "enabled"
 	} else {
@@ -456,14 +458,4 @@ func rasaKafkaSettings(k *kafka.Endpoint, spec *workload.Spec) string {
 	spec.Config["KAFKA_SSL_CA_LOCATION"] = pulumi.String(caPath)
 	spec.Files = append(spec.Files, workload.File{Key: "CAroot.pem", Content: k.CACertificate, MountPath: caPath})
 	return caPath
-}
-
-func merge(maps ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range maps {
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	return out
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/msk"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
@@ -17,13 +16,8 @@ import (
 
 // AWSArgs configure an MSK cluster.
 type AWSArgs struct {
-	Provider *aws.Provider
-	Vault    *vault.AWS
-	VpcID    pulumi.StringInput
-	// SubnetIDs are the private subnets, one per zone: MSK spreads brokers evenly over them.
-	SubnetIDs             pulumi.StringArrayInput
-	ClientSecurityGroupID pulumi.StringInput
-	Prod                  bool
+	network.AWSPlacement
+	Vault *vault.AWS
 	// SecretPrefix starts the SCRAM secret's name after AmazonMSK_ (MSK's requirement).
 	SecretPrefix string
 
@@ -72,7 +66,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	}
 	password := pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
 
-	sg, err := network.NewServiceSecurityGroup(ctx, name, args.VpcID, args.ClientSecurityGroupID, []int{AWSPort}, child...)
+	sg, err := args.SecurityGroup(ctx, name, AWSPort, child...)
 	if err != nil {
 		return nil, nil, err
 	}

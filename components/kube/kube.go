@@ -24,6 +24,17 @@ func StringMap(m map[string]string) pulumi.StringMap {
 	return out
 }
 
+// Merge combines label or annotation maps; later maps win.
+func Merge(maps ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // CustomResource registers a CR whose spec is a typed Go value (marshalled by its json tags).
 func CustomResource(ctx *pulumi.Context, name, apiVersion, kind string, meta *metav1.ObjectMetaArgs, spec any,
 	opts ...pulumi.ResourceOption,

@@ -97,7 +97,7 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 	}
 	nsName := ns.Metadata.Name()
 	meta := func(n string, labels map[string]string) *metav1.ObjectMetaArgs {
-		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: nsName, Labels: kube.StringMap(merge(args.Labels, labels))}
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: nsName, Labels: kube.StringMap(kube.Merge(args.Labels, labels))}
 	}
 
 	pw, err := random.NewRandomPassword(ctx, "grafana-admin-password", &random.RandomPasswordArgs{
@@ -169,16 +169,6 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 		"namespace":          nsName,
 		"grafanaAdminSecret": pulumi.String(GrafanaAdminSecret),
 	})
-}
-
-func merge(maps ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range maps {
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	return out
 }
 
 // The kube-prometheus-stack values this program sets, typed (field names are the chart's keys).

@@ -3,6 +3,8 @@ package monitoring
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/workfx/workfx-platform/components/kube"
 )
 
 type (
@@ -43,7 +45,7 @@ func ruleGroups(args *StackArgs) []ruleGroup {
 					Expr: fmt.Sprintf(`sum(rate(istio_requests_total{%s,response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{%s}[5m])) > 0.05`,
 						sel, sel),
 					For:    "5m",
-					Labels: merge(sev("critical"), map[string]string{"app": a.Name}),
+					Labels: kube.Merge(sev("critical"), map[string]string{"app": a.Name}),
 					Annotations: map[string]string{
 						"summary":     a.Name + " answers more than 5% of requests with 5xx",
 						"description": "{{ $value | humanizePercentage }} of " + a.Name + " requests failed with 5xx over 5 minutes.",
@@ -54,7 +56,7 @@ func ruleGroups(args *StackArgs) []ruleGroup {
 					Expr: fmt.Sprintf(`histogram_quantile(0.95, sum by (le) (rate(istio_request_duration_milliseconds_bucket{%s}[5m]))) > %d`,
 						sel, a.LatencyThresholdMS),
 					For:    "10m",
-					Labels: merge(sev("warning"), map[string]string{"app": a.Name}),
+					Labels: kube.Merge(sev("warning"), map[string]string{"app": a.Name}),
 					Annotations: map[string]string{
 						"summary":     fmt.Sprintf("%s p95 latency above %d ms", a.Name, a.LatencyThresholdMS),
 						"description": "p95 latency of " + a.Name + " is {{ $value }} ms.",
@@ -67,7 +69,7 @@ func ruleGroups(args *StackArgs) []ruleGroup {
 				Expr: fmt.Sprintf(`kube_horizontalpodautoscaler_status_current_replicas{namespace=%q,horizontalpodautoscaler=%q} >= kube_horizontalpodautoscaler_spec_max_replicas{namespace=%q,horizontalpodautoscaler=%q}`,
 					ns, a.Name, ns, a.Name),
 				For:    "15m",
-				Labels: merge(sev("warning"), map[string]string{"app": a.Name}),
+				Labels: kube.Merge(sev("warning"), map[string]string{"app": a.Name}),
 				Annotations: map[string]string{
 					"summary":     a.Name + " has been at its maximum replicas for 15 minutes",
 					"description": "The HPA of " + a.Name + " cannot scale further; raise maxReplicas or the node capacity.",
@@ -79,7 +81,7 @@ func ruleGroups(args *StackArgs) []ruleGroup {
 				Alert:  "WorkfxRasaProServicesDown",
 				Expr:   fmt.Sprintf(`kube_deployment_status_replicas_available{namespace=%q,deployment=%q} < 1`, ns, a.Name),
 				For:    "5m",
-				Labels: merge(sev("critical"), map[string]string{"app": a.Name}),
+				Labels: kube.Merge(sev("critical"), map[string]string{"app": a.Name}),
 				Annotations: map[string]string{
 					"summary":     a.Name + " has no available replica",
 					"description": a.Name + " (Rasa Pro analytics) has had no ready pod for 5 minutes; check its health check and the analytics database.",

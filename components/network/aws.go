@@ -172,6 +172,22 @@ func subnet(base *net.IPNet, newBits, num int) (string, error) {
 	return fmt.Sprintf("%d.%d.%d.%d/%d", v>>24, v>>16&0xff, v>>8&0xff, v&0xff, ones+newBits), nil
 }
 
+// AWSPlacement is where a data service lives on AWS: the explicit provider, the VPC's private
+// subnets, and the one security group allowed to reach it (the EKS cluster's).
+type AWSPlacement struct {
+	Provider  *aws.Provider
+	VpcID     pulumi.StringInput
+	SubnetIDs pulumi.StringArrayInput
+	// ClientSecurityGroupID is the only source allowed to connect.
+	ClientSecurityGroupID pulumi.StringInput
+	Prod                  bool
+}
+
+// SecurityGroup is NewServiceSecurityGroup for the placement's VPC and client.
+func (a AWSPlacement) SecurityGroup(ctx *pulumi.Context, name string, port int, opts ...pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
+	return NewServiceSecurityGroup(ctx, name, a.VpcID, a.ClientSecurityGroupID, []int{port}, opts...)
+}
+
 // NewServiceSecurityGroup creates a data service's security group: TCP on the service's ports
 // from the given source security group only (the cluster's), nothing else in and no egress
 // (security groups are stateful, replies need no rule).

@@ -3,7 +3,6 @@ package postgres
 import (
 	"encoding/json"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -15,13 +14,8 @@ import (
 
 // AWSArgs configure RDS for PostgreSQL 16.
 type AWSArgs struct {
-	Provider  *aws.Provider
-	Vault     *vault.AWS
-	VpcID     pulumi.StringInput
-	SubnetIDs pulumi.StringArrayInput
-	// ClientSecurityGroupID is the only source allowed to connect (the EKS cluster's).
-	ClientSecurityGroupID pulumi.StringInput
-	Prod                  bool
+	network.AWSPlacement
+	Vault *vault.AWS
 
 	InstanceClass       string
 	AllocatedStorageGiB int
@@ -54,7 +48,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	}
 	password := pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
 
-	sg, err := network.NewServiceSecurityGroup(ctx, name, args.VpcID, args.ClientSecurityGroupID, []int{AWSPort}, child...)
+	sg, err := args.SecurityGroup(ctx, name, AWSPort, child...)
 	if err != nil {
 		return nil, nil, err
 	}

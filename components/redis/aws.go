@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -13,12 +12,8 @@ import (
 
 // AWSArgs configure an ElastiCache (Redis OSS) replication group.
 type AWSArgs struct {
-	Provider              *aws.Provider
-	Vault                 *vault.AWS
-	VpcID                 pulumi.StringInput
-	SubnetIDs             pulumi.StringArrayInput
-	ClientSecurityGroupID pulumi.StringInput
-	Prod                  bool
+	network.AWSPlacement
+	Vault *vault.AWS
 
 	NodeType string
 	// Replicas per primary; with at least one, the group is Multi-AZ with automatic failover.
@@ -46,7 +41,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	}
 	token := pulumi.ToSecret(tok.Result).(pulumi.StringOutput)
 
-	sg, err := network.NewServiceSecurityGroup(ctx, name, args.VpcID, args.ClientSecurityGroupID, []int{AWSPort}, child...)
+	sg, err := args.SecurityGroup(ctx, name, AWSPort, child...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -101,16 +101,6 @@ func SelectorLabels(name string) map[string]string {
 	return map[string]string{"app.kubernetes.io/name": name}
 }
 
-func merge(maps ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range maps {
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 // New renders the app.
 func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOption) (*App, error) {
 	app := &App{ServiceName: spec.Name, Port: spec.Port}
@@ -118,7 +108,7 @@ func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	child := pulumi.Parent(app)
-	labels := merge(spec.Labels, SelectorLabels(spec.Name), map[string]string{
+	labels := kube.Merge(spec.Labels, SelectorLabels(spec.Name), map[string]string{
 		"app":                         spec.Name, // Istio telemetry keys on "app"
 		"app.kubernetes.io/component": "app",
 	})
@@ -324,7 +314,7 @@ func podTemplate(spec *Spec, labels map[string]string, sa *corev1.ServiceAccount
 
 	return &corev1.PodTemplateSpecArgs{
 		Metadata: &metav1.ObjectMetaArgs{
-			Labels:      kube.StringMap(merge(labels, spec.PodLabels)),
+			Labels:      kube.StringMap(kube.Merge(labels, spec.PodLabels)),
 			Annotations: kube.StringMap(spec.PodAnnotations),
 		},
 		Spec: &corev1.PodSpecArgs{
