@@ -3,11 +3,10 @@ package stacks
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/workfx/workfx-platform/components/kube"
-
 	"github.com/workfx/workfx-platform/components/azenv"
 	"github.com/workfx/workfx-platform/components/cluster"
 	"github.com/workfx/workfx-platform/components/kafka"
+	"github.com/workfx/workfx-platform/components/kube"
 	"github.com/workfx/workfx-platform/components/network"
 	"github.com/workfx/workfx-platform/components/postgres"
 	"github.com/workfx/workfx-platform/components/redis"

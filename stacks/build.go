@@ -8,11 +8,10 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/workfx/workfx-platform/components/kube"
-
 	"github.com/workfx/workfx-platform/components/cluster"
 	"github.com/workfx/workfx-platform/components/credential"
 	"github.com/workfx/workfx-platform/components/kafka"
+	"github.com/workfx/workfx-platform/components/kube"
 	"github.com/workfx/workfx-platform/components/mesh"
 	"github.com/workfx/workfx-platform/components/monitoring"
 	"github.com/workfx/workfx-platform/components/postgres"

@@ -14,13 +14,16 @@ import (
 // go.mod (and kwok/go.mod); the CRD modules match the charts the program's Helm releases and
 // the customers' clusters run (see docs/verification.md).
 const (
-	kubeVersion       = "v1.36.3"
-	istioAPIModule    = "istio.io/api"
-	istioAPIVersion   = "v1.31.1"
-	promOpModule      = "github.com/prometheus-operator/prometheus-operator"
-	promOpVersion     = "v0.85.0"
-	kwokModule        = "sigs.k8s.io/kwok"
-	kwokModuleVersion = "v0.8.0"
+	kubeVersion     = "v1.36.3"
+	istioAPIModule  = "istio.io/api"
+	istioAPIVersion = "v1.31.1"
+	promOpModule    = "github.com/prometheus-operator/prometheus-operator"
+	promOpVersion   = "v0.85.0"
+	// cert-manager's CRDs, for the gateway's optional Certificate.
+	certManagerModule  = "github.com/cert-manager/cert-manager"
+	certManagerVersion = "v1.19.1"
+	kwokModule         = "sigs.k8s.io/kwok"
+	kwokModuleVersion  = "v0.8.0"
 )
 
 // tool is one binary of the control plane: its package and the module directory that builds it.

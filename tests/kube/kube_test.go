@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -133,48 +132,53 @@ func doSetup() (*env, error) {
 	return e, nil
 }
 
-// loadCRDs reads the Istio CRDs (istio.io/api) and the Prometheus Operator CRDs from their Go
-// modules.
+// crdSource is a Go module that ships CRDs, and where in it they are.
+type crdSource struct {
+	module, version string
+	globs           []string // relative to the module's directory
+}
+
+// crdSources are the CRDs the stacks' objects need: Istio's and the Prometheus Operator's (the
+// program's Helm releases install them, or the customer's cluster has them) and cert-manager's
+// (the gateway's optional Certificate, for customers who run cert-manager).
+var crdSources = []crdSource{
+	{istioAPIModule, istioAPIVersion, []string{"kubernetes/customresourcedefinitions.gen.yaml"}},
+	{promOpModule, promOpVersion, []string{"example/prometheus-operator-crd/*.yaml"}},
+	{certManagerModule, certManagerVersion, []string{"deploy/crds/cert-manager.io_*.yaml"}},
+}
+
+// loadCRDs reads the CRDs of every source from its Go module.
 func loadCRDs() ([]*unstructured.Unstructured, string, error) {
-	istioDir, err := moduleDir(".", istioAPIModule, istioAPIVersion)
-	if err != nil {
-		return nil, "", err
-	}
-	promDir, err := moduleDir(".", promOpModule, promOpVersion)
-	if err != nil {
-		return nil, "", err
-	}
-	files := []string{filepath.Join(istioDir, "kubernetes", "customresourcedefinitions.gen.yaml")}
-	prom, err := filepath.Glob(filepath.Join(promDir, "example", "prometheus-operator-crd", "*.yaml"))
-	if err != nil {
-		return nil, "", err
-	}
-	files = append(files, prom...)
 	var crds []*unstructured.Unstructured
-	counts := map[string]int{}
-	for _, f := range files {
-		objs, err := readManifests(f)
+	var parts []string
+	for _, src := range crdSources {
+		dir, err := moduleDir(".", src.module, src.version)
 		if err != nil {
 			return nil, "", err
 		}
-		for _, o := range objs {
-			if o.GetKind() == "CustomResourceDefinition" {
-				crds = append(crds, o)
-				if strings.HasPrefix(f, istioDir) {
-					counts[istioAPIModule+" "+istioAPIVersion]++
-				} else {
-					counts[promOpModule+" "+promOpVersion]++
+		n := 0
+		for _, g := range src.globs {
+			files, err := filepath.Glob(filepath.Join(dir, g))
+			if err != nil {
+				return nil, "", err
+			}
+			for _, f := range files {
+				objs, err := readManifests(f)
+				if err != nil {
+					return nil, "", err
+				}
+				for _, o := range objs {
+					if o.GetKind() == "CustomResourceDefinition" {
+						crds = append(crds, o)
+						n++
+					}
 				}
 			}
 		}
-	}
-	var parts []string
-	for k, v := range counts {
-		parts = append(parts, fmt.Sprintf("%d CRDs from %s", v, k))
-	}
-	sort.Strings(parts)
-	if len(counts) != 2 {
-		return nil, "", fmt.Errorf("CRDs: want Istio and Prometheus Operator CRDs, got %v", parts)
+		if n == 0 {
+			return nil, "", fmt.Errorf("CRDs: none found in %s %s (%v)", src.module, src.version, src.globs)
+		}
+		parts = append(parts, fmt.Sprintf("%d CRDs from %s %s", n, src.module, src.version))
 	}
 	return crds, strings.Join(parts, ", "), nil
 }
@@ -356,7 +360,7 @@ func verifyStack(t *testing.T, e *env, sc stackCase) {
 	}
 	t.Logf("every Deployment Available in %s", time.Since(start).Round(100*time.Millisecond))
 
-	for _, msg := range checkSelectors(ctx, c, objs) {
+	for _, msg := range checkSelectors(ctx, c, objs, releaseNamespaces(pd)) {
 		t.Errorf("selector/target: %s", msg)
 	}
 

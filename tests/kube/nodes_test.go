@@ -133,7 +133,7 @@ func nodePools(pd *planDoc) ([]nodePool, error) {
 				name = r.Name
 			}
 			err = add("AKS agent pool", name, r.Inputs, "vmSize", "count", "minCount")
-		case "aws:eks:NodeGroup":
+		case "aws:eks/nodeGroup:NodeGroup":
 			name := str(r.Inputs["nodeGroupName"])
 			if name == "" {
 				name = r.Name
@@ -246,7 +246,7 @@ func TestNodePools(t *testing.T) {
 			Type   string         `json:"type"`
 			Name   string         `json:"name"`
 			Inputs map[string]any `json:"inputs"`
-		}{Type: "aws:eks:NodeGroup", Name: "ng", Inputs: map[string]any{
+		}{Type: "aws:eks/nodeGroup:NodeGroup", Name: "ng", Inputs: map[string]any{
 			"instanceTypes": []any{"m6i.2xlarge"}, "scalingConfig": map[string]any{"desiredSize": float64(2), "minSize": float64(1)},
 		}})
 	pools, err = nodePools(pd)

@@ -108,6 +108,23 @@ type planDoc struct {
 	} `json:"resources"`
 }
 
+// releaseNamespaces maps each namespace the plan installs a Helm release into to the release's
+// name. Charts cannot be installed here (no chart repository), so what a release creates (e.g.
+// istiod's Service) is known to exist only by the release being in the plan.
+func releaseNamespaces(pd *planDoc) map[string]string {
+	out := map[string]string{}
+	for _, r := range pd.Resources {
+		if r.Type != "kubernetes:helm.sh/v3:Release" {
+			continue
+		}
+		if ns, _ := r.Inputs["namespace"].(string); ns != "" {
+			name, _ := r.Inputs["name"].(string)
+			out[ns] = name
+		}
+	}
+	return out
+}
+
 func readPlan(path string) (*planDoc, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
