@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/cluster"
@@ -219,14 +218,11 @@ func generated(ctx *pulumi.Context, name string, value credential.Secret, ref *c
 	if src := credential.FromConfig(value, ref); src.IsSet() {
 		return src, nil
 	}
-	pw, err := random.NewRandomPassword(ctx, name, &random.RandomPasswordArgs{
-		Length:  pulumi.Int(64),
-		Special: pulumi.Bool(false),
-	})
+	pw, err := credential.Generate(ctx, name, 64)
 	if err != nil {
 		return credential.Source{}, err
 	}
-	return credential.FromOutput(pw.Result), nil
+	return credential.Source{Value: pw}, nil
 }
 
 func contractArgs(ctx *pulumi.Context, cfg *Config, deps *dependencies) (*secrets.Args, error) {

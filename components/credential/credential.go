@@ -2,7 +2,10 @@
 // (decrypted by Pulumi, kept secret here) or a reference to a Kubernetes Secret the customer owns.
 package credential
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
 // Secret is a credential read from secure config. It never prints its value, so a stray
 // fmt.Print or json.Marshal of a config struct cannot leak it.
@@ -53,3 +56,22 @@ func FromOutput(v pulumi.StringOutput) Source {
 
 // IsSet reports whether the source holds a value or a reference.
 func (s Source) IsSet() bool { return s.Ref != nil || s.Value.OutputState != nil }
+
+// Generate registers a random credential (pulumi-random) and returns it as a Pulumi secret:
+// letters and digits only, at least two of each class. That satisfies every service here
+// (Azure's complexity rule; RDS, ElastiCache and MSK reject some symbols) and needs no escaping
+// in URLs or connection strings.
+func Generate(ctx *pulumi.Context, name string, length int, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	pw, err := random.NewRandomPassword(ctx, name, &random.RandomPasswordArgs{
+		Length:     pulumi.Int(length),
+		Special:    pulumi.Bool(false),
+		MinUpper:   pulumi.Int(2),
+		MinLower:   pulumi.Int(2),
+		MinNumeric: pulumi.Int(2),
+	}, opts...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	// Secret here, not only through the provider's schema, so no code path sees it plain.
+	return pulumi.ToSecret(pw.Result).(pulumi.StringOutput), nil
+}

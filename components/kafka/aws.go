@@ -6,7 +6,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/msk"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/credential"
@@ -58,13 +57,10 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
 
-	pw, err := random.NewRandomPassword(ctx, name+"-scram", &random.RandomPasswordArgs{
-		Length: pulumi.Int(40), Special: pulumi.Bool(false),
-	}, pulumi.Parent(c))
+	password, err := credential.Generate(ctx, name+"-scram", 40, pulumi.Parent(c))
 	if err != nil {
 		return nil, nil, err
 	}
-	password := pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
 
 	sg, err := args.SecurityGroup(ctx, name, AWSPort, child...)
 	if err != nil {

@@ -6,9 +6,9 @@ import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/workfx/workfx-platform/components/credential"
 	"github.com/workfx/workfx-platform/components/kube"
 )
 
@@ -100,13 +100,11 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: nsName, Labels: kube.StringMap(kube.Merge(args.Labels, labels))}
 	}
 
-	pw, err := random.NewRandomPassword(ctx, "grafana-admin-password", &random.RandomPasswordArgs{
-		Length: pulumi.Int(32), Special: pulumi.Bool(false),
-	}, child)
+	pw, err := credential.Generate(ctx, "grafana-admin-password", 32, child)
 	if err != nil {
 		return nil, err
 	}
-	st.GrafanaAdminPassword = pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
+	st.GrafanaAdminPassword = pw
 	secret, err := corev1.NewSecret(ctx, GrafanaAdminSecret, &corev1.SecretArgs{
 		Metadata: meta(GrafanaAdminSecret, nil),
 		Type:     pulumi.String("Opaque"),

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/credential"
@@ -39,14 +38,11 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
 
-	pw, err := random.NewRandomPassword(ctx, name+"-master", &random.RandomPasswordArgs{
-		// RDS rejects '/', '@', '"' and spaces; letters and digits only keep URLs simple.
-		Length: pulumi.Int(40), Special: pulumi.Bool(false),
-	}, pulumi.Parent(c))
+	// RDS rejects '/', '@', '"' and spaces.
+	password, err := credential.Generate(ctx, name+"-master", 40, pulumi.Parent(c))
 	if err != nil {
 		return nil, nil, err
 	}
-	password := pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
 
 	sg, err := args.SecurityGroup(ctx, name, AWSPort, child...)
 	if err != nil {

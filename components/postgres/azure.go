@@ -5,7 +5,6 @@ import (
 	// Postgres 16 is accepted from API 2023-06-01-preview on; this SDK's default (2022-12-01)
 	// stops at 14, so the server (only) is registered through the newer API.
 	pgserver "github.com/pulumi/pulumi-azure-native-sdk/dbforpostgresql/v2/v20230601preview"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/azenv"
@@ -33,20 +32,11 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	e := a.Env
 	child := pulumi.Parent(c)
 
-	pw, err := random.NewRandomPassword(ctx, "postgres-admin", &random.RandomPasswordArgs{
-		Length: pulumi.Int(40),
-		// Azure requires three of upper, lower, digits, symbols; symbols are left out so the
-		// password needs no escaping in URLs (RASA_ANALYTICS_DB_URL).
-		Special:    pulumi.Bool(false),
-		MinUpper:   pulumi.Int(2),
-		MinLower:   pulumi.Int(2),
-		MinNumeric: pulumi.Int(2),
-	}, child)
+	// Azure requires three of upper, lower, digits, symbols; Generate gives the first three.
+	password, err := credential.Generate(ctx, "postgres-admin", 40, child)
 	if err != nil {
 		return err
 	}
-	// Secret here, not only through the random provider's schema, so no code path can see it plain.
-	password := pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
 	if _, err := a.Vault.Store(ctx, "postgres-admin-password", password); err != nil {
 		return err
 	}

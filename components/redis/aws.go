@@ -2,7 +2,6 @@ package redis
 
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/credential"
@@ -32,14 +31,11 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
 
-	tok, err := random.NewRandomPassword(ctx, name+"-auth-token", &random.RandomPasswordArgs{
-		// ElastiCache auth tokens: 16-128 printable characters without '@', '"' or '/'.
-		Length: pulumi.Int(64), Special: pulumi.Bool(false),
-	}, pulumi.Parent(c))
+	// ElastiCache auth tokens: 16-128 printable characters without '@', '"' or '/'.
+	token, err := credential.Generate(ctx, name+"-auth-token", 64, pulumi.Parent(c))
 	if err != nil {
 		return nil, nil, err
 	}
-	token := pulumi.ToSecret(tok.Result).(pulumi.StringOutput)
 
 	sg, err := args.SecurityGroup(ctx, name, AWSPort, child...)
 	if err != nil {
