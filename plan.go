@@ -122,7 +122,9 @@ func writePlanJSON(p *plan.Plan, path string, showSecrets bool, cfg *stacks.Conf
 		return err
 	}
 	defer f.Close()
-	extra := map[string]any{"dependencies": cfg.Modes()}
+	// The customer's Secrets the program reads: what must exist before the first up (the
+	// real-cluster suite creates exactly these).
+	extra := map[string]any{"dependencies": cfg.Modes(), "customerSecrets": cfg.CustomerSecrets()}
 	if rep != nil {
 		extra["report"] = rep
 	}

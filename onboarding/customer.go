@@ -51,6 +51,7 @@ type Customer struct {
 	Mesh          Section `json:"mesh,omitempty"`
 	Monitoring    Section `json:"monitoring,omitempty"`
 	Credentials   Section `json:"credentials,omitempty"`
+	Secrets       Section `json:"secrets,omitempty"`
 	Settings      Section `json:"settings,omitempty"`
 	Apps          Section `json:"apps,omitempty"`
 	// Azure is the Azure settings when cloud is azure (workfx:azure).

@@ -24,6 +24,7 @@ id: acme
 environment: dev
 cluster:
   mode: existing
+  createNamespace: false
   existing: {kubeconfig: "apiVersion: v1\nkind: Config\n", context: acme-dev}
 postgres:
   mode: existing
@@ -65,6 +66,7 @@ func TestCustomerToStackConfigIsExact(t *testing.T) {
 		"workfx:cloud":                                                        plain("none"),
 		"workfx:customer":                                                     plain("acme"),
 		"workfx:cluster.mode":                                                 plain("existing"),
+		"workfx:cluster.createNamespace":                                      plain("false"),
 		"workfx:cluster.existing.kubeconfig":                                  secret("apiVersion: v1\nkind: Config\n"),
 		"workfx:cluster.existing.context":                                     plain("acme-dev"),
 		"workfx:postgres.mode":                                                plain("existing"),
@@ -170,7 +172,7 @@ func TestJSONCustomerEqualsYAML(t *testing.T) {
 	y, err := ParseCustomer([]byte(acme), "yaml")
 	require.NoError(t, err)
 	j, err := ParseCustomer([]byte(`{"id":"acme","environment":"dev",
-	  "cluster":{"mode":"existing","existing":{"kubeconfig":"apiVersion: v1\nkind: Config\n","context":"acme-dev"}},
+	  "cluster":{"mode":"existing","createNamespace":false,"existing":{"kubeconfig":"apiVersion: v1\nkind: Config\n","context":"acme-dev"}},
 	  "postgres":{"mode":"existing","existing":{"host":"pg.acme.internal","port":5433,"database":"workfx","username":"workfx","password":"pg-s3cret"}},
 	  "redis":{"mode":"existing","existing":{"host":"redis.acme.internal","passwordRef":{"secretName":"acme-redis","key":"password"}}},
 	  "kafka":{"mode":"existing","existing":{"bootstrapServers":"kafka.acme.internal:9093","securityProtocol":"SASL_SSL","saslMechanism":"PLAIN","username":"workfx","password":"kafka-s3cret"}},

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"strconv"
+
 	"github.com/workfx/workfx-platform/components/secrets"
 )
 
@@ -128,6 +130,14 @@ func (d appDef) applyDefaults(a *AppConfig, environment string) {
 	}
 	if a.MaxConnections == 0 {
 		a.MaxConnections = 100
+	}
+	if a.RolloutTimeout == "" {
+		// The provider's own default (10 minutes), or the start-up budget and 5 minutes more
+		// when that is longer (Rasa Pro Services migrates its schema at start).
+		a.RolloutTimeout = "10m"
+		if budget := d.StartupFailureThreshold * 10; budget+300 > 600 {
+			a.RolloutTimeout = strconv.Itoa((budget+300)/60) + "m"
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -68,9 +69,10 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 	k8s := pulumi.Providers(cl.Provider)
 
 	ns, err := workload.NewNamespace(ctx, "namespace", &workload.NamespaceArgs{
-		Name:   cfg.Cluster.Namespace,
-		Create: On(cfg.Cluster.CreateNamespace),
-		Labels: namespaceLabels(cfg),
+		Name:        cfg.Cluster.Namespace,
+		Create:      On(cfg.Cluster.CreateNamespace),
+		Labels:      namespaceLabels(cfg),
+		AppSelector: map[string]string{"app.kubernetes.io/part-of": partOf["app.kubernetes.io/part-of"]},
 	}, k8s)
 	if err != nil {
 		return err
@@ -83,7 +85,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 	if err := az.storeCredentials(ctx, secretArgs); err != nil {
 		return err
 	}
-	secretArgs.Namespace = ns.Name
+	secretArgs.Namespace, secretArgs.NamespaceName, secretArgs.NamespaceReady = ns.Name, cfg.Cluster.Namespace, ns.Object
 	secretArgs.Labels = partOf
 	contract, err := secrets.New(ctx, "contract", secretArgs, k8s)
 	if err != nil {
@@ -213,9 +215,10 @@ func buildDependencies(ctx *pulumi.Context, cfg *Config, az *azureStack) (*depen
 }
 
 // generated returns the configured credential, or a random one when none is given. Generated
-// values live in the (encrypted) stack state and the contract Secret.
-func generated(ctx *pulumi.Context, name string, value credential.Secret, ref *credential.Ref) (credential.Source, error) {
-	if src := credential.FromConfig(value, ref); src.IsSet() {
+// values live in the (encrypted) stack state and the contract Secret. Nothing is generated for a
+// contract Secret the customer owns.
+func generated(ctx *pulumi.Context, cfg *Config, secret, name string, value credential.Secret, ref *credential.Ref) (credential.Source, error) {
+	if src := credential.FromConfig(value, ref); src.IsSet() || cfg.Secrets.Owns(secret) {
 		return src, nil
 	}
 	pw, err := credential.Generate(ctx, name, 64)
@@ -227,15 +230,15 @@ func generated(ctx *pulumi.Context, name string, value credential.Secret, ref *c
 
 func contractArgs(ctx *pulumi.Context, cfg *Config, deps *dependencies) (*secrets.Args, error) {
 	cr := cfg.Credentials
-	adminKey, err := generated(ctx, "admin-jwt-key", cr.AdminJWTKey, cr.AdminJWTKeyRef)
+	adminKey, err := generated(ctx, cfg, secrets.JWTSecret, "admin-jwt-key", cr.AdminJWTKey, cr.AdminJWTKeyRef)
 	if err != nil {
 		return nil, err
 	}
-	aiKey, err := generated(ctx, "ai-jwt-key", cr.AIJWTKey, cr.AIJWTKeyRef)
+	aiKey, err := generated(ctx, cfg, secrets.JWTSecret, "ai-jwt-key", cr.AIJWTKey, cr.AIJWTKeyRef)
 	if err != nil {
 		return nil, err
 	}
-	dataSecret, err := generated(ctx, "data-secret", cr.DataSecret, cr.DataSecretRef)
+	dataSecret, err := generated(ctx, cfg, secrets.AppSecret, "data-secret", cr.DataSecret, cr.DataSecretRef)
 	if err != nil {
 		return nil, err
 	}
@@ -254,13 +257,18 @@ func contractArgs(ctx *pulumi.Context, cfg *Config, deps *dependencies) (*secret
 		EmbeddingAPIKey: credential.FromConfig(cr.EmbeddingAPIKey, cr.EmbeddingAPIKeyRef),
 		RerankAPIKey:    credential.FromConfig(cr.RerankAPIKey, cr.RerankAPIKeyRef),
 		LLMAPIKey:       credential.FromConfig(cr.LLMAPIKey, cr.LLMAPIKeyRef),
+		CustomerOwned:   map[string]bool{},
+		PullSecret:      cfg.Images.PullSecret,
+	}
+	for _, name := range cfg.Secrets.Existing {
+		args.CustomerOwned[name] = true
 	}
 	rasaPro, rasaServices := appEnabled(cfg.Apps.RasaPro), appEnabled(cfg.Apps.RasaProServices)
-	if rasaPro || rasaServices {
+	args.Rasa, args.RasaServices = rasaPro || rasaServices, rasaServices
+	if args.Rasa {
 		args.RasaLicense = credential.FromConfig(cr.RasaProLicense, cr.RasaProLicenseRef)
-		args.RasaKafka = true
 	}
-	if rasaServices {
+	if rasaServices && !cfg.Secrets.Owns(secrets.AnalyticsDBSecret) {
 		args.AnalyticsDBURL = credential.FromConfig(cr.AnalyticsDBURL, cr.AnalyticsDBURLRef)
 		if !args.AnalyticsDBURL.IsSet() {
 			args.AnalyticsDBURL = credential.FromOutput(postgresURL(deps.postgres))
@@ -365,6 +373,7 @@ func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract
 		WritablePaths:           def.WritablePaths,
 		PullSecret:              cfg.Images.PullSecret,
 		Labels:                  partOf,
+		RolloutTimeout:          a.RolloutTimeout,
 		Config: pulumi.StringMap{
 			"ENVIRONMENT": pulumi.String(cfg.Environment),
 			"LOG_LEVEL":   pulumi.String(cfg.Settings.LogLevel),
@@ -374,7 +383,17 @@ func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract
 	}
 	for _, g := range def.Secrets {
 		for _, e := range contract.Env(g) {
-			spec.SecretEnv = append(spec.SecretEnv, workload.SecretEnv{Name: e.Env, Ref: e.Ref})
+			spec.SecretEnv = append(spec.SecretEnv, workload.SecretEnv{Name: e.Env, Ref: e.Ref, Optional: e.Optional})
+		}
+	}
+	spec.SecretRevisions = contract.Revisions(def.Secrets...)
+	if cfg.Secrets.Owns(secrets.JWTSecret) && slices.Contains(def.Secrets, secrets.JWT) {
+		// Seed 001's "方式 2" jwt-secret holds the two keys only: the issuers and audiences come
+		// from the settings, unless the customer's Secret has them (env wins over envFrom).
+		j := cfg.Settings.JWT
+		for env, v := range map[string]string{"ADMIN_JWT_ISSUER": j.AdminIssuer, "ADMIN_JWT_AUDIENCE": j.AdminAudience,
+			"AI_JWT_ISSUER": j.AIIssuer, "AI_JWT_AUDIENCE": j.AIAudience} {
+			spec.Config[env] = pulumi.String(v)
 		}
 	}
 

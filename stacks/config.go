@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"reflect"
@@ -45,6 +46,7 @@ type Config struct {
 	Mesh          MeshConfig          `json:"mesh"`
 	Monitoring    MonitoringConfig    `json:"monitoring"`
 	Credentials   CredentialsConfig   `json:"credentials"`
+	Secrets       SecretsConfig       `json:"secrets"`
 	Settings      SettingsConfig      `json:"settings"`
 	Apps          AppsConfig          `json:"apps"`
 	// Azure is read with cloud azure (stacks/azure_config.go).
@@ -170,6 +172,25 @@ type CredentialsConfig struct {
 	LLMAPIKeyRef       *credential.Ref   `json:"llmApiKeyRef"`
 }
 
+// SecretsConfig is workfx:secrets: contract Secrets the customer created themselves, as seed
+// 001's "方式 2" shows (kubectl create secret generic pg-secret …), like the seed chart's
+// secrets.create: false.
+type SecretsConfig struct {
+	// Existing names contract Secrets (pg-secret, tp-redis-secret, …) that already exist in the
+	// namespace: the program renders none of them and the apps read each as it is.
+	Existing []string `json:"existing"`
+}
+
+// Owns reports whether the customer owns the contract Secret of that name.
+func (s SecretsConfig) Owns(name string) bool {
+	for _, n := range s.Existing {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
 // SettingsConfig is workfx:settings: the apps' non-secret settings (seed 001 `config:` and jwt).
 type SettingsConfig struct {
 	LogLevel   string       `json:"logLevel"`
@@ -221,6 +242,9 @@ type AppConfig struct {
 	Retries *int `json:"retries"`
 	// MaxConnections bounds the mesh connection pool to the app.
 	MaxConnections int `json:"maxConnections"`
+	// RolloutTimeout is how long `up` waits for the app's rollout before failing (duration such
+	// as 10m; the default covers the app's start-up budget).
+	RolloutTimeout string `json:"rolloutTimeout"`
 }
 
 // ImageConfig is an image repository and tag.
@@ -437,6 +461,8 @@ func (c *Config) validate(p *problems) {
 	c.validateMonitoring(p)
 	c.validatePlatformProvision(p)
 	c.validateCredentials(p)
+	c.validateSecrets(p)
+	c.validateCustomerNamespace(p)
 	c.validateApps(p)
 	c.validateAzure(p)
 	c.validateAWS(p)
@@ -498,16 +524,26 @@ func (c *Config) validatePostgres(p *problems) {
 		return
 	}
 	key := "workfx:postgres.existing"
-	requireHost(p, key+".host", e.Host)
 	checkPort(p, key+".port", e.Port)
-	requireString(p, key+".database", e.Database)
-	requireString(p, key+".username", e.Username)
+	if c.Secrets.Owns(secrets.PostgresSecret) {
+		// The apps read host, user, password and database from the customer's pg-secret; the
+		// program needs the port (NetworkPolicy) and, to declare the server to a mesh that
+		// admits registered hosts only, the host.
+		c.optionalHost(p, key+".host", e.Host)
+		c.notReadWithOwnedSecret(p, key, secrets.PostgresSecret, e.Password.IsSet(), e.PasswordRef != nil)
+	} else {
+		requireHost(p, key+".host", e.Host)
+		requireString(p, key+".database", e.Database)
+		requireString(p, key+".username", e.Username)
+	}
 	if !oneOf(e.SSLMode, "disable", "allow", "prefer", "require", "verify-ca", "verify-full") {
 		p.add(key+".sslMode", "must be one of disable, allow, prefer, require, verify-ca, verify-full, got %q", e.SSLMode)
 	} else if c.Environment == "prod" && oneOf(e.SSLMode, "disable", "allow", "prefer") {
 		p.add(key+".sslMode", "must be require, verify-ca or verify-full in prod (TLS enforced), got %q", e.SSLMode)
 	}
-	checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
+	if !c.Secrets.Owns(secrets.PostgresSecret) {
+		checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
+	}
 }
 
 func (c *Config) validateRedis(p *problems) {
@@ -516,8 +552,13 @@ func (c *Config) validateRedis(p *problems) {
 		return
 	}
 	key := "workfx:redis.existing"
-	requireHost(p, key+".host", e.Host)
 	checkPort(p, key+".port", e.Port)
+	if c.Secrets.Owns(secrets.RedisSecret) {
+		c.optionalHost(p, key+".host", e.Host)
+		c.notReadWithOwnedSecret(p, key, secrets.RedisSecret, e.Password.IsSet(), e.PasswordRef != nil)
+		return
+	}
+	requireHost(p, key+".host", e.Host)
 	if e.DB < 0 || e.DB > 15 {
 		p.add(key+".db", "must be a database index from 0 to 15, got %d", e.DB)
 	}
@@ -560,8 +601,13 @@ func (c *Config) validateKafka(p *problems) {
 		if !oneOf(e.SASLMechanism, mechanisms...) {
 			p.add(key+".saslMechanism", "must be one of %s with %s, got %q", strings.Join(mechanisms, ", "), e.SecurityProtocol, e.SASLMechanism)
 		}
-		requireString(p, key+".username", e.Username)
-		checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
+		// The credentials go into wfx-kafka-secret and (Rasa) kafka-secrets; the customer may own both.
+		if c.kafkaCredentialsRendered() {
+			requireString(p, key+".username", e.Username)
+			checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
+		} else {
+			c.notReadWithOwnedSecret(p, key, secrets.KafkaSecret, e.Password.IsSet(), e.PasswordRef != nil)
+		}
 	} else {
 		for field, set := range map[string]bool{"saslMechanism": e.SASLMechanism != "", "username": e.Username != "", "password": e.Password.IsSet(), "passwordRef": e.PasswordRef != nil} {
 			if set {
@@ -587,6 +633,10 @@ func (c *Config) validateSearch(p *problems) {
 	key := "workfx:elasticsearch.existing"
 	if _, _, _, err := search.ParseURL(e.URL); err != nil {
 		p.add(key+".url", "%v", err)
+	}
+	if c.Secrets.Owns(secrets.SearchSecret) {
+		c.notReadWithOwnedSecret(p, key, secrets.SearchSecret, e.Password.IsSet(), e.PasswordRef != nil)
+		return
 	}
 	requireString(p, key+".username", e.Username)
 	checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
@@ -668,21 +718,130 @@ func (c *Config) validateMonitoring(p *problems) {
 func (c *Config) validateCredentials(p *problems) {
 	cr := c.Credentials
 	key := "workfx:credentials"
-	checkCredential(p, key, "adminJwtKey", cr.AdminJWTKey, cr.AdminJWTKeyRef, false)
-	checkCredential(p, key, "aiJwtKey", cr.AIJWTKey, cr.AIJWTKeyRef, false)
-	checkCredential(p, key, "dataSecret", cr.DataSecret, cr.DataSecretRef, false)
-	checkCredential(p, key, "embeddingApiKey", cr.EmbeddingAPIKey, cr.EmbeddingAPIKeyRef, false)
-	checkCredential(p, key, "rerankApiKey", cr.RerankAPIKey, cr.RerankAPIKeyRef, false)
-	checkCredential(p, key, "llmApiKey", cr.LLMAPIKey, cr.LLMAPIKeyRef, false)
-	checkCredential(p, key, "jinaApiKey", cr.JinaAPIKey, cr.JinaAPIKeyRef, false)
 	rasaOn := appEnabled(c.Apps.RasaPro) || appEnabled(c.Apps.RasaProServices)
-	checkCredential(p, key, "rasaProLicense", cr.RasaProLicense, cr.RasaProLicenseRef, rasaOn)
-	checkCredential(p, key, "analyticsDbUrl", cr.AnalyticsDBURL, cr.AnalyticsDBURLRef, false)
-	// The analytics URL is composed from Postgres unless the Postgres password is only known to
-	// the customer's own Secret; then the customer must give the URL.
-	pgByRef := c.Postgres.Existing != nil && c.Postgres.Existing.PasswordRef != nil
-	if appEnabled(c.Apps.RasaProServices) && pgByRef && !cr.AnalyticsDBURL.IsSet() && cr.AnalyticsDBURLRef == nil {
-		p.add(key+".analyticsDbUrl", "is required when rasaProServices is enabled and workfx:postgres.existing.passwordRef is used (the URL embeds the password); give analyticsDbUrl (secure) or analyticsDbUrlRef")
+	for _, f := range []struct {
+		field    string
+		value    credential.Secret
+		ref      *credential.Ref
+		secret   string // the contract Secret it goes into
+		required bool
+	}{
+		{"adminJwtKey", cr.AdminJWTKey, cr.AdminJWTKeyRef, secrets.JWTSecret, false},
+		{"aiJwtKey", cr.AIJWTKey, cr.AIJWTKeyRef, secrets.JWTSecret, false},
+		{"dataSecret", cr.DataSecret, cr.DataSecretRef, secrets.AppSecret, false},
+		{"jinaApiKey", cr.JinaAPIKey, cr.JinaAPIKeyRef, secrets.AppSecret, false},
+		{"embeddingApiKey", cr.EmbeddingAPIKey, cr.EmbeddingAPIKeyRef, secrets.ModelKeysSecret, false},
+		{"rerankApiKey", cr.RerankAPIKey, cr.RerankAPIKeyRef, secrets.ModelKeysSecret, false},
+		{"llmApiKey", cr.LLMAPIKey, cr.LLMAPIKeyRef, secrets.ModelKeysSecret, false},
+		{"rasaProLicense", cr.RasaProLicense, cr.RasaProLicenseRef, secrets.RasaLicenseSecret, rasaOn},
+		{"analyticsDbUrl", cr.AnalyticsDBURL, cr.AnalyticsDBURLRef, secrets.AnalyticsDBSecret, false},
+	} {
+		if c.Secrets.Owns(f.secret) {
+			if f.value.IsSet() || f.ref != nil {
+				p.add(key+"."+f.field, "is not used: the apps read it from %s, which the customer owns (workfx:secrets.existing); remove it", f.secret)
+			}
+			continue
+		}
+		checkCredential(p, key, f.field, f.value, f.ref, f.required)
+	}
+	// The analytics URL is composed from Postgres unless the program does not know the Postgres
+	// password (a reference, or the customer's pg-secret); then the customer must give the URL.
+	pgUnknown := c.Secrets.Owns(secrets.PostgresSecret) || (c.Postgres.Existing != nil && c.Postgres.Existing.PasswordRef != nil)
+	analyticsGiven := cr.AnalyticsDBURL.IsSet() || cr.AnalyticsDBURLRef != nil || c.Secrets.Owns(secrets.AnalyticsDBSecret)
+	if appEnabled(c.Apps.RasaProServices) && c.Postgres.Mode == ModeExisting && pgUnknown && !analyticsGiven {
+		p.add(key+".analyticsDbUrl", "is required when rasaProServices is enabled and the Postgres password is the customer's (workfx:postgres.existing.passwordRef or pg-secret in workfx:secrets.existing): the URL embeds it; give analyticsDbUrl (secure) or analyticsDbUrlRef, or own analytics-db-url")
+	}
+}
+
+// validateSecrets checks workfx:secrets: contract names only, each once, and only for a
+// dependency the customer brings (a provisioned one's Secret is the program's to write).
+func (c *Config) validateSecrets(p *problems) {
+	key := "workfx:secrets.existing"
+	seen := map[string]bool{}
+	needsExisting := map[string]struct{ dep, mode string }{
+		secrets.PostgresSecret:  {"postgres", c.Postgres.Mode},
+		secrets.RedisSecret:     {"redis", c.Redis.Mode},
+		secrets.SearchSecret:    {"elasticsearch", c.Elasticsearch.Mode},
+		secrets.KafkaSecret:     {"kafka", c.Kafka.Mode},
+		secrets.RasaKafkaSecret: {"kafka", c.Kafka.Mode},
+	}
+	for i, name := range c.Secrets.Existing {
+		ik := fmt.Sprintf("%s[%d]", key, i)
+		if _, ok := secrets.Lookup(name); !ok {
+			p.add(ik, "must be a contract Secret name (%s), got %q", strings.Join(secrets.Names(), ", "), name)
+			continue
+		}
+		if seen[name] {
+			p.add(ik, "names %s twice", name)
+		}
+		seen[name] = true
+		if d, ok := needsExisting[name]; ok && d.mode != ModeExisting {
+			p.add(ik, "%s can be the customer's only when workfx:%s.mode is existing (it is %q): the program writes it for what it provisions", name, d.dep, d.mode)
+		}
+		rasaOn := appEnabled(c.Apps.RasaPro) || appEnabled(c.Apps.RasaProServices)
+		sasl := c.Kafka.Existing != nil && strings.HasPrefix(c.Kafka.Existing.SecurityProtocol, "SASL_")
+		if unread := (name == secrets.RasaLicenseSecret && !rasaOn) ||
+			(name == secrets.RasaKafkaSecret && !(rasaOn && sasl)) ||
+			(name == secrets.AnalyticsDBSecret && !appEnabled(c.Apps.RasaProServices)); unread {
+			p.add(ik, "%s is read by no enabled app (Rasa Pro reads rasapro-license and, with SASL, kafka-secrets; Rasa Pro Services also analytics-db-url); remove it", name)
+		}
+	}
+}
+
+// validateCustomerNamespace: on the customer's cluster, the Secrets they keep must be in the
+// namespace before the first up, which a namespace this program creates cannot be. (On a cluster
+// this program provisions, the first up stops after creating the namespace and names the
+// Secrets to create; docs/aws.md and docs/azure.md say so.) A reference may not name a contract
+// Secret the program writes: it would overwrite the customer's.
+func (c *Config) validateCustomerNamespace(p *problems) {
+	customer := c.CustomerSecrets()
+	for _, cs := range customer {
+		if _, contract := secrets.Lookup(cs.Name); contract && !c.Secrets.Owns(cs.Name) {
+			for _, at := range cs.DeclaredAt {
+				if at != "workfx:images.pullSecret" {
+					p.add(at+".secretName", "%q is a contract Secret this program writes; reference a Secret of the customer's own, or list %s in workfx:secrets.existing if the customer created it", cs.Name, cs.Name)
+				}
+			}
+		}
+	}
+	if !On(c.Cluster.CreateNamespace) || c.Cluster.Mode != ModeExisting || len(customer) == 0 {
+		return
+	}
+	var names []string
+	for _, cs := range customer {
+		names = append(names, cs.Name)
+	}
+	p.add("workfx:cluster.createNamespace", "must be false: the config names Secrets the customer keeps in namespace %s (%s), which must exist before the first up; create the namespace and those Secrets, and this program then labels the namespace and never deletes it",
+		c.Cluster.Namespace, strings.Join(names, ", "))
+}
+
+// kafkaCredentialsRendered: the program writes the Kafka SASL credentials into a Secret of its
+// own (wfx-kafka-secret, or kafka-secrets for Rasa), so it needs them.
+func (c *Config) kafkaCredentialsRendered() bool {
+	rasaOn := appEnabled(c.Apps.RasaPro) || appEnabled(c.Apps.RasaProServices)
+	return !c.Secrets.Owns(secrets.KafkaSecret) || (rasaOn && !c.Secrets.Owns(secrets.RasaKafkaSecret))
+}
+
+// optionalHost checks a host the program only needs to declare the server to a provisioned
+// mesh whose outbound policy admits registered hosts only.
+func (c *Config) optionalHost(p *problems, key, host string) {
+	if host != "" {
+		requireHost(p, key, host)
+		return
+	}
+	if c.Mesh.Mode == ModeProvision && c.Mesh.Provision != nil && c.Mesh.Provision.OutboundTrafficPolicy == "REGISTRY_ONLY" {
+		p.add(key, "is required with mesh outbound policy REGISTRY_ONLY: the sidecars reach only hosts declared to the mesh")
+	}
+}
+
+// notReadWithOwnedSecret reports a password given for a dependency whose contract Secret the
+// customer owns: nothing would read it.
+func (c *Config) notReadWithOwnedSecret(p *problems, key, secret string, value, ref bool) {
+	if value {
+		p.add(key+".password", "is not used: the apps read it from %s, which the customer owns (workfx:secrets.existing); remove it", secret)
+	}
+	if ref {
+		p.add(key+".passwordRef", "is not used: the apps read the password from %s, which the customer owns (workfx:secrets.existing); remove it", secret)
 	}
 }
 
@@ -726,6 +885,9 @@ func (c *Config) validateApps(p *problems) {
 		if a.MaxConnections < 1 {
 			p.add(key+".maxConnections", "must be at least 1, got %d", a.MaxConnections)
 		}
+		if ms := durationMS(a.RolloutTimeout); !duration.MatchString(a.RolloutTimeout) || ms < 30_000 || ms > 2*3600_000 {
+			p.add(key+".rolloutTimeout", "must be a duration from 30s to 2h such as 10m, got %q", a.RolloutTimeout)
+		}
 	}
 	if !anyOn {
 		p.add("workfx:apps", "enables no app; enable at least one of workfxApi, workfxCdc, rasaPro, rasaProServices")
@@ -754,16 +916,6 @@ func checkPort(p *problems, key string, port int) {
 	}
 }
 
-// managedSecretNames are the Secrets this program writes; a reference to one of them would make
-// the program overwrite the customer's Secret.
-var managedSecretNames = func() map[string]bool {
-	m := map[string]bool{}
-	for _, n := range secrets.ManagedNames {
-		m[n] = true
-	}
-	return m
-}()
-
 func checkCredential(p *problems, parent, field string, value credential.Secret, ref *credential.Ref, required bool) {
 	key := parent + "." + field
 	refKey := key + "Ref"
@@ -778,8 +930,6 @@ func checkCredential(p *problems, parent, field string, value credential.Secret,
 	}
 	if !dns1123Subdomain.MatchString(ref.SecretName) || len(ref.SecretName) > 253 {
 		p.add(refKey+".secretName", "must be a Kubernetes Secret name (DNS-1123 subdomain), got %q", ref.SecretName)
-	} else if managedSecretNames[ref.SecretName] {
-		p.add(refKey+".secretName", "%q is a Secret this program manages; reference the customer's own Secret instead", ref.SecretName)
 	}
 	if !secretKey.MatchString(ref.Key) {
 		p.add(refKey+".key", "must be a Secret key (letters, digits, '-', '_', '.'), got %q", ref.Key)
@@ -799,4 +949,122 @@ func (c *Config) Modes() map[string]string {
 		"mesh":          c.Mesh.Mode,
 		"monitoring":    c.Monitoring.Mode,
 	}
+}
+
+// CustomerSecret is a Secret the customer keeps in the app namespace and the pods read: the keys
+// the apps need from it (the image pull Secret has none of the contract's).
+type CustomerSecret struct {
+	Name string   `json:"name"`
+	Keys []string `json:"keys,omitempty"`
+	// PullSecret: the image pull Secret (kubernetes.io/dockerconfigjson).
+	PullSecret bool `json:"pullSecret,omitempty"`
+	// DeclaredAt are the config keys that name it.
+	DeclaredAt []string `json:"declaredAt"`
+}
+
+// CustomerSecrets lists, sorted by name, every Secret of the customer's the program reads before
+// the apps start: each {secretName, key} reference, each contract Secret in workfx:secrets.existing
+// (with its required keys) and the image pull Secret. The offline plan assumes exactly these
+// exist; the real-engine suite creates exactly these, as the customer would.
+func (c *Config) CustomerSecrets() []CustomerSecret {
+	byName := map[string]*CustomerSecret{}
+	get := func(name, at string) *CustomerSecret {
+		cs := byName[name]
+		if cs == nil {
+			cs = &CustomerSecret{Name: name}
+			byName[name] = cs
+		}
+		cs.DeclaredAt = append(cs.DeclaredAt, at)
+		return cs
+	}
+	walkRefs(Namespace+":", reflect.ValueOf(c).Elem(), func(path string, ref *credential.Ref) {
+		if c.refRead(path) {
+			cs := get(ref.SecretName, path)
+			cs.Keys = append(cs.Keys, ref.Key)
+		}
+	})
+	for _, name := range c.Secrets.Existing {
+		spec, ok := secrets.Lookup(name)
+		if !ok {
+			continue
+		}
+		cs := get(name, "workfx:secrets.existing")
+		for _, k := range spec.Keys {
+			if !k.Optional {
+				cs.Keys = append(cs.Keys, k.Name)
+			}
+		}
+	}
+	if c.Images.PullSecret != "" {
+		get(c.Images.PullSecret, "workfx:images.pullSecret").PullSecret = true
+	}
+	out := make([]CustomerSecret, 0, len(byName))
+	for _, name := range sortedNames(byName) {
+		cs := byName[name]
+		sort.Strings(cs.Keys)
+		cs.Keys = slicesCompact(cs.Keys)
+		out = append(out, *cs)
+	}
+	return out
+}
+
+// refRead reports whether an app reads the reference at path: one for an app that is off, or
+// for a credential whose contract Secret the customer owns, is never read.
+func (c *Config) refRead(path string) bool {
+	rasaOn := appEnabled(c.Apps.RasaPro) || appEnabled(c.Apps.RasaProServices)
+	switch path {
+	case "workfx:credentials.rasaProLicenseRef":
+		return rasaOn && !c.Secrets.Owns(secrets.RasaLicenseSecret)
+	case "workfx:credentials.analyticsDbUrlRef":
+		return appEnabled(c.Apps.RasaProServices) && !c.Secrets.Owns(secrets.AnalyticsDBSecret)
+	}
+	return true
+}
+
+// walkRefs calls fn for every non-nil *credential.Ref in v, with its config key path.
+func walkRefs(path string, v reflect.Value, fn func(string, *credential.Ref)) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		if ref, ok := v.Interface().(*credential.Ref); ok {
+			fn(path, ref)
+			return
+		}
+		walkRefs(path, v.Elem(), fn)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if name := jsonName(v.Type().Field(i)); name != "" {
+				sep := "."
+				if strings.HasSuffix(path, ":") {
+					sep = ""
+				}
+				walkRefs(path+sep+name, v.Field(i), fn)
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			walkRefs(fmt.Sprintf("%s[%d]", path, i), v.Index(i), fn)
+		}
+	}
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func slicesCompact(s []string) []string {
+	var out []string
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -108,7 +108,15 @@ func TestKAEveryAppIsProductionShaped(t *testing.T) {
 		t.Run(app, func(t *testing.T) {
 			d := p.Object("Deployment", kaNamespace, app)
 			require.NotNil(t, d, "Deployment %s", app)
-			replicas, _ := d.Input("spec.replicas")
+			// The HPA owns the replica count; a Deployment setting it would fight the HPA on
+			// every up (and show drift after every refresh).
+			hpa := p.Object("HorizontalPodAutoscaler", kaNamespace, app)
+			require.NotNil(t, hpa)
+			_, setsReplicas := d.Input("spec.replicas")
+			v, _ := d.Input("spec.replicas")
+			assert.Nil(t, v, "Deployment %s sets spec.replicas", app)
+			assert.False(t, setsReplicas)
+			replicas := must(hpa.Input("spec.minReplicas"))
 
 			pod := mapAt(d, "spec.template.spec")
 			assert.Equal(t, true, pod["automountServiceAccountToken"] == false)
@@ -147,15 +155,14 @@ func TestKAEveryAppIsProductionShaped(t *testing.T) {
 			} else {
 				assert.Nil(t, pdb, "a single replica gets no PDB (it would block drains)")
 			}
-			hpa := p.Object("HorizontalPodAutoscaler", kaNamespace, app)
-			assert.Equal(t, replicas, must(hpa.Input("spec.minReplicas")))
 			assert.Equal(t, app, hpa.Str("spec.scaleTargetRef.name"))
 		})
 	}
-	// Default deny for the whole namespace; each app's policy opens what it needs.
+	// Default deny for the program's pods in the customer's namespace (their other workloads
+	// keep their traffic); each app's policy opens what it needs.
 	deny := p.Object("NetworkPolicy", kaNamespace, "default-deny")
 	require.NotNil(t, deny)
-	assert.Equal(t, map[string]any{}, mapAt(deny, "spec.podSelector"))
+	assert.Equal(t, map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/part-of": "workfx-ai"}}, mapAt(deny, "spec.podSelector"))
 	assert.ElementsMatch(t, []any{"Ingress", "Egress"}, listAt(deny, "spec.policyTypes"))
 }
 

@@ -172,8 +172,11 @@ var brokenCases = []struct {
 		remove(tg, func(o *object) bool { return o.Kind == "PodDisruptionBudget" })
 	}, "Deployment workfx-ai/workfx-api: 2 replicas but no PodDisruptionBudget"},
 	{"pdb-for-replicas", "second replica without PDB", func(t *testing.T, tg *target) {
-		find(t, tg, "Deployment", "workfx-cdc").Obj["spec"].(map[string]any)["replicas"] = int64(2)
+		find(t, tg, "HorizontalPodAutoscaler", "workfx-cdc").Obj["spec"].(map[string]any)["minReplicas"] = int64(2)
 	}, "Deployment workfx-ai/workfx-cdc: 2 replicas"},
+	{"default-deny-networkpolicy", "default deny misses the apps", func(t *testing.T, tg *target) {
+		find(t, tg, "NetworkPolicy", "default-deny").Obj["spec"].(map[string]any)["podSelector"] = map[string]any{"matchLabels": map[string]any{"app": "other"}}
+	}, "namespace workfx-ai: no default-deny"},
 	{"default-deny-networkpolicy", "default deny removed", func(t *testing.T, tg *target) {
 		remove(tg, func(o *object) bool { return o.Kind == "NetworkPolicy" && o.Str("metadata.name") == "default-deny" })
 	}, "namespace workfx-ai: no default-deny"},

@@ -317,13 +317,18 @@ var rules = []rule{
 		}
 		return out
 	}},
-	{"pdb-for-replicas", "every Deployment/StatefulSet with replicas > 1 is covered by a PodDisruptionBudget", func(t *target) []string {
+	{"pdb-for-replicas", "every Deployment/StatefulSet with replicas > 1 (its own, or its HPA's minimum) is covered by a PodDisruptionBudget", func(t *target) []string {
 		var out []string
 		for _, o := range t.Objects {
 			if o.Kind != "Deployment" && o.Kind != "StatefulSet" {
 				continue
 			}
 			replicas, ok := num(o.Get("spec.replicas"))
+			for _, hpa := range t.kind("HorizontalPodAutoscaler") {
+				if hpa.Namespace == o.Namespace && hpa.Str("spec.scaleTargetRef.kind") == o.Kind && hpa.Str("spec.scaleTargetRef.name") == o.Name {
+					replicas, ok = num(hpa.Get("spec.minReplicas"))
+				}
+			}
 			if !ok || replicas <= 1 {
 				continue
 			}
@@ -340,25 +345,36 @@ var rules = []rule{
 		}
 		return out
 	}},
-	{"default-deny-networkpolicy", "every app namespace has a NetworkPolicy selecting all pods with policyTypes Ingress and Egress and no rules", func(t *target) []string {
+	{"default-deny-networkpolicy", "every app namespace has a NetworkPolicy with policyTypes Ingress and Egress and no rules that selects every workload's pods (podSelector {}, or in a customer's namespace a selector all of the program's pods match)", func(t *target) []string {
 		var out []string
 		for _, ns := range t.appNamespaces() {
 			found := false
 			for _, np := range t.kind("NetworkPolicy") {
-				sel, _ := np.Get("spec.podSelector").(map[string]any)
+				sel := np.Get("spec.podSelector")
 				types, _ := np.Get("spec.policyTypes").([]any)
 				hasIn, hasEg := false, false
 				for _, ty := range types {
 					hasIn = hasIn || ty == "Ingress"
 					hasEg = hasEg || ty == "Egress"
 				}
-				if np.Namespace == ns && len(sel) == 0 && np.Get("spec.podSelector") != nil && hasIn && hasEg &&
-					np.Get("spec.ingress") == nil && np.Get("spec.egress") == nil {
-					found = true
+				if np.Namespace != ns || sel == nil || !hasIn || !hasEg || np.Get("spec.ingress") != nil || np.Get("spec.egress") != nil {
+					continue
 				}
+				selMap, _ := sel.(map[string]any)
+				all := true
+				for _, w := range t.Objects {
+					if len(selMap) == 0 {
+						break // {} selects every pod
+					}
+					if w.Namespace == ns && (w.Kind == "Deployment" || w.Kind == "StatefulSet" || w.Kind == "Job") {
+						labels, _ := w.Get("spec.template.metadata.labels").(map[string]any)
+						all = all && matches(sel, labels)
+					}
+				}
+				found = found || all
 			}
 			if !found {
-				out = append(out, "namespace "+ns+": no default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no rules)")
+				out = append(out, "namespace "+ns+": no default-deny NetworkPolicy (policyTypes [Ingress, Egress], no rules, selecting every workload's pods)")
 			}
 		}
 		return out

@@ -235,10 +235,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		func(v []any) (string, error) {
 			return Kubeconfig(v[0].(string), v[1].(string), v[2].(string), args.Region)
 		})).(pulumi.StringOutput)
-	p, err := kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
-		Kubeconfig:            c.Kubeconfig,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, pulumi.Parent(c), pulumi.DependsOn(ready))
+	p, err := kubernetes.NewProvider(ctx, name, providerArgs(c.Kubeconfig), pulumi.Parent(c), pulumi.DependsOn(ready))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -182,10 +182,7 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 	}).(pulumi.StringOutput)
 	c.Kubeconfig = pulumi.ToSecret(kubeconfig).(pulumi.StringOutput)
 
-	p, err := kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
-		Kubeconfig:            c.Kubeconfig,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, child, pulumi.DependsOn([]pulumi.Resource{mc, deployerRole}))
+	p, err := kubernetes.NewProvider(ctx, name, providerArgs(c.Kubeconfig), child, pulumi.DependsOn([]pulumi.Resource{mc, deployerRole}))
 	if err != nil {
 		return err
 	}

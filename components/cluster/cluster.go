@@ -51,3 +51,23 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"kubeconfig": c.Kubeconfig})
 }
+
+// providerArgs are the settings every Kubernetes provider of this program shares.
+//   - Server-side apply: the API server tracks field owners, so fields another manager owns
+//     (the customer's tooling on their namespace, the HPA on replicas) are not clobbered.
+//   - Mutable ConfigMaps and Secrets: the contract Secrets and the apps' ConfigMaps have fixed
+//     names (seed 001), so the provider's default (replace on any data change) would delete each
+//     before re-creating it, leaving pods that start in between without it. Updated in place,
+//     they change their resourceVersion, which the pod templates carry to roll the pods
+//     (components/workload).
+//
+// Both options are in the provider since v4.x (pkg/provider/provider.go of v4.25.0, the version
+// the real-engine suite runs: enableConfigMapMutable, enableSecretMutable).
+func providerArgs(kubeconfig pulumi.StringPtrInput) *kubernetes.ProviderArgs {
+	return &kubernetes.ProviderArgs{
+		Kubeconfig:             kubeconfig,
+		EnableServerSideApply:  pulumi.Bool(true),
+		EnableConfigMapMutable: pulumi.Bool(true),
+		EnableSecretMutable:    pulumi.Bool(true),
+	}
+}

@@ -6,11 +6,7 @@ import (
 )
 
 func (c *Cluster) useExisting(ctx *pulumi.Context, name string, e *Existing) error {
-	pargs := &kubernetes.ProviderArgs{
-		// Server-side apply: the API server tracks field owners, so fields the customer's
-		// own tooling manages on shared objects are not clobbered.
-		EnableServerSideApply: pulumi.Bool(true),
-	}
+	pargs := providerArgs(nil)
 	c.Kubeconfig = pulumi.ToSecret(pulumi.String("")).(pulumi.StringOutput)
 	if e != nil && e.Kubeconfig.IsSet() {
 		c.Kubeconfig = e.Kubeconfig.Output()

@@ -1,4 +1,4 @@
-package redis
+package redis_test
 
 import (
 	"testing"
@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/workfx/workfx-platform/components/redis"
 	"github.com/workfx/workfx-platform/internal/plan"
 )
 
@@ -14,7 +15,7 @@ func TestCacheRegistersByTypeTokenWithWireNames(t *testing.T) {
 	sc, err := plan.FromValues("workfx", "unit", map[string]any{})
 	require.NoError(t, err)
 	p, err := plan.Run(sc, func(ctx *pulumi.Context) error {
-		_, err := NewCache(ctx, "redis", &CacheArgs{
+		_, err := redis.NewCache(ctx, "redis", &redis.CacheArgs{
 			ResourceGroupName: pulumi.String("rg"),
 			Name:              pulumi.String("cache-abc123"),
 			Location:          pulumi.String("westeurope"),

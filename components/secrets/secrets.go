@@ -1,6 +1,9 @@
 // Package secrets renders the Kubernetes Secrets the WorkFX and Rasa images read, with exactly the
 // names and keys of seed 001 (values-ka.yaml `secrets:`) and seed 000 (Rasa Pro Services). Where
-// the customer keeps a credential in their own Secret, the apps read that one and it is not copied.
+// the customer keeps a credential in their own Secret, or created a contract Secret themselves
+// (seed 001 "方式 2"), the apps read that Secret as it is and nothing is copied. Every Secret the
+// customer owns is read before any app starts: a missing Secret or key fails the deployment with
+// its name, and a changed value rolls the pods that read it.
 package secrets
 
 import (
@@ -34,10 +37,6 @@ const (
 	RasaKafkaSecret   = "kafka-secrets"
 )
 
-// ManagedNames lists every Secret this program may write.
-var ManagedNames = []string{PostgresSecret, RedisSecret, SearchSecret, KafkaSecret, JWTSecret, AppSecret,
-	ModelKeysSecret, RasaLicenseSecret, AnalyticsDBSecret, RasaKafkaSecret}
-
 // Group names what an app can ask for; each maps to env vars backed by one Secret.
 type Group string
 
@@ -55,6 +54,63 @@ const (
 	RasaKafka   Group = "rasaKafka"
 )
 
+// Key is one key of a contract Secret and the env var the images read it as. An optional key
+// may be missing (the app then runs without it).
+type Key struct {
+	Name, Env string
+	Optional  bool
+}
+
+// Spec is one contract Secret: its name, the group of env vars it backs, and its keys.
+type Spec struct {
+	Name  string
+	Group Group
+	Keys  []Key
+}
+
+// Catalog is seed 001's and seed 000's Secrets as data. The JWT issuers and audiences are
+// optional in a Secret the customer created: seed 001's "方式 2" creates jwt-secret with the two
+// keys only, and the apps then take them from their settings.
+var Catalog = []Spec{
+	{PostgresSecret, Postgres, []Key{{"host", "POSTGRES_HOST", false}, {"port", "POSTGRES_PORT", false},
+		{"username", "POSTGRES_USER", false}, {"password", "POSTGRES_PASSWORD", false}, {"database", "POSTGRES_DB", false}}},
+	{RedisSecret, Redis, []Key{{"redis_host", "REDIS_HOST", false}, {"redis_port", "REDIS_PORT", false},
+		{"redis_password", "REDIS_PASSWORD", false}, {"redis_db", "REDIS_DB", false}, {"redis_use_ssl", "REDIS_USE_SSL", false}}},
+	{SearchSecret, Search, []Key{{"host", "ES_HOST", false}, {"port", "ES_PORT", false}, {"username", "ES_USERNAME", false},
+		{"password", "ES_PASSWORD", false}, {"use_ssl", "ES_USE_SSL", false}, {"cluster_url", "ES_CLUSTER_URL", false}}},
+	{KafkaSecret, Kafka, []Key{{"bootstrap_servers", "KAFKA_BOOTSTRAP_SERVERS", false}, {"security_protocol", "KAFKA_SECURITY_PROTOCOL", false},
+		{"document_chunks_topic", "KAFKA_DOCUMENT_CHUNKS_TOPIC", false}, {"agents_topic", "KAFKA_AGENTS_TOPIC", false},
+		{"consumer_group_prefix", "KAFKA_CONSUMER_GROUP_PREFIX", false}, {"username", "KAFKA_USERNAME", false}, {"password", "KAFKA_PASSWORD", false}}},
+	{JWTSecret, JWT, []Key{{"admin_jwt_key", "ADMIN_JWT_KEY", false}, {"admin_jwt_issuer", "ADMIN_JWT_ISSUER", true},
+		{"admin_jwt_audience", "ADMIN_JWT_AUDIENCE", true}, {"ai_jwt_key", "AI_JWT_KEY", false},
+		{"ai_jwt_issuer", "AI_JWT_ISSUER", true}, {"ai_jwt_audience", "AI_JWT_AUDIENCE", true}}},
+	{AppSecret, AppKeys, []Key{{"data_secret", "DATA_SECRET", false}, {"jina_api_key", "JINA_API_KEY", true}}},
+	{ModelKeysSecret, ModelKeys, []Key{{"embedding_api_key", "EMBEDDING_API_KEY", true},
+		{"rerank_api_key", "RERANK_API_KEY", true}, {"llm_api_key", "LLM_API_KEY", true}}},
+	{RasaLicenseSecret, RasaLicense, []Key{{"licensekey", "RASA_PRO_LICENSE", false}}},
+	{AnalyticsDBSecret, Analytics, []Key{{"dburl", "RASA_ANALYTICS_DB_URL", false}}},
+	{RasaKafkaSecret, RasaKafka, []Key{{"username", "KAFKA_SASL_USERNAME", false}, {"password", "KAFKA_SASL_PASSWORD", false}}},
+}
+
+// Lookup returns the contract Secret of a name.
+func Lookup(name string) (Spec, bool) {
+	for _, s := range Catalog {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Spec{}, false
+}
+
+// Names lists the contract's Secret names, in contract order.
+func Names() []string {
+	out := make([]string, len(Catalog))
+	for i, s := range Catalog {
+		out[i] = s.Name
+	}
+	return out
+}
+
 // JWTArgs are seed 001's jwt-secret values.
 type JWTArgs struct {
 	AdminKey, AIKey            credential.Source
@@ -65,8 +121,10 @@ type JWTArgs struct {
 // Args are the resolved endpoints and credentials. A nil endpoint or unset credential means the
 // group is not wanted (its app is off, or the dependency is disabled).
 type Args struct {
-	Namespace pulumi.StringInput
-	Labels    map[string]string
+	// Namespace is the namespace Output (the Secrets wait for it); NamespaceName its name.
+	Namespace     pulumi.StringInput
+	NamespaceName string
+	Labels        map[string]string
 
 	Postgres *postgres.Endpoint
 	Redis    *redis.Endpoint
@@ -79,38 +137,48 @@ type Args struct {
 
 	EmbeddingAPIKey, RerankAPIKey, LLMAPIKey credential.Source
 
-	// RasaLicense is set when a Rasa app is enabled.
-	RasaLicense credential.Source
-	// AnalyticsDBURL is set when Rasa Pro Services is enabled.
-	AnalyticsDBURL credential.Source
-	// RasaKafka renders kafka-secrets (Rasa's SASL credentials) when true.
-	RasaKafka bool
+	// Rasa: a Rasa app is enabled (rasapro-license; kafka-secrets with SASL). RasaServices:
+	// Rasa Pro Services is (analytics-db-url).
+	Rasa, RasaServices bool
+	RasaLicense        credential.Source
+	AnalyticsDBURL     credential.Source
+
+	// CustomerOwned are contract Secrets the customer created (seed 001 "方式 2", the seed chart's
+	// secrets.create: false): none is rendered and the apps read each as it is.
+	CustomerOwned map[string]bool
+	// PullSecret is the customer's image pull Secret; it must exist before the first pod.
+	PullSecret string
+	// NamespaceReady is what the reads of the customer's Secrets wait for: the namespace (a
+	// provisioned cluster's, created by this program) or the label patch of the customer's.
+	NamespaceReady pulumi.Resource
 }
 
 // EnvRef is one environment variable read from a Secret key.
 type EnvRef struct {
 	Env string
 	Ref credential.Ref
+	// Optional: the pod starts without it when the key is missing.
+	Optional bool
 }
 
-// Contract is the component: the Secrets it wrote and, per group, the env vars that read them.
+// Contract is the component: the Secrets it wrote, the customer's Secrets it read, and per group
+// the env vars that read them.
 type Contract struct {
 	pulumi.ResourceState
+	// Secrets are the rendered contract Secrets by name.
 	Secrets map[string]*corev1.Secret
 	env     map[Group][]EnvRef
+	// revisions are the resourceVersion of every Secret an app may read (rendered or the
+	// customer's), by Secret name.
+	revisions map[string]pulumi.StringOutput
 }
 
 // Resources are the rendered Secrets, for pulumi.DependsOn. Depend on these rather than on the
 // component: the SDK learns a component's children asynchronously, so a dependency on the
 // component can miss a Secret still being registered.
 func (c *Contract) Resources() []pulumi.Resource {
-	names := make([]string, 0, len(c.Secrets))
-	for n := range c.Secrets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	out := make([]pulumi.Resource, 0, len(names))
-	for _, n := range names {
+	out := make([]pulumi.Resource, 0, len(c.Secrets))
+	for _, n := range sortedKeys(c.Secrets) {
 		out = append(out, c.Secrets[n])
 	}
 	return out
@@ -122,80 +190,95 @@ func (c *Contract) Env(g Group) []EnvRef { return c.env[g] }
 // Has reports whether the group was rendered.
 func (c *Contract) Has(g Group) bool { return len(c.env[g]) > 0 }
 
-// entry is one key of a contract Secret: its env var name and where the value comes from.
+// Revisions returns, for the Secrets behind the groups, each Secret's resourceVersion by name.
+// A pod template that carries them rolls when one of those Secrets changes. For the customer's
+// Secrets the Output fails, naming the Secret and key, when a key the apps need is missing.
+func (c *Contract) Revisions(groups ...Group) map[string]pulumi.StringOutput {
+	out := map[string]pulumi.StringOutput{}
+	for _, g := range groups {
+		for _, e := range c.env[g] {
+			if rv, ok := c.revisions[e.Ref.SecretName]; ok {
+				out[e.Ref.SecretName] = rv
+			}
+		}
+	}
+	return out
+}
+
+// entry is one key of a contract Secret: where its value comes from.
 type entry struct {
-	key, env string
-	value    pulumi.StringInput // plain or secret Output
-	ref      *credential.Ref    // the customer's Secret instead
-	skip     bool               // credential not given (optional key)
+	Key
+	value pulumi.StringInput // plain or secret Output
+	ref   *credential.Ref    // the customer's Secret instead
+	skip  bool               // credential not given (optional key)
 }
 
 func plain(s string) pulumi.StringInput { return pulumi.String(s) }
 
-func fromSource(key, env string, s credential.Source) entry {
-	if s.Ref != nil {
-		return entry{key: key, env: env, ref: s.Ref}
-	}
-	if !s.IsSet() {
-		return entry{key: key, env: env, skip: true}
-	}
-	return entry{key: key, env: env, value: s.Value}
-}
-
-type secretDef struct {
-	name    string
-	group   Group
-	entries []entry
-}
-
-// New renders the contract Secrets into the namespace.
+// New renders the contract Secrets into the namespace and reads the customer's.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Contract, error) {
-	c := &Contract{Secrets: map[string]*corev1.Secret{}, env: map[Group][]EnvRef{}}
+	c := &Contract{Secrets: map[string]*corev1.Secret{}, env: map[Group][]EnvRef{}, revisions: map[string]pulumi.StringOutput{}}
 	if err := ctx.RegisterComponentResource("workfx:secrets:Contract", name, c, opts...); err != nil {
 		return nil, err
 	}
-	for _, def := range definitions(args) {
-		if err := c.render(ctx, args, def); err != nil {
+	for _, spec := range Catalog {
+		values := args.values(spec)
+		if values == nil {
+			continue
+		}
+		if args.CustomerOwned[spec.Name] {
+			c.readAsIs(spec)
+			continue
+		}
+		if err := c.render(ctx, args, spec, values); err != nil {
 			return nil, err
 		}
 	}
-	names := make([]string, 0, len(c.Secrets))
-	for n := range c.Secrets {
-		names = append(names, n)
+	if err := c.readCustomerSecrets(ctx, args); err != nil {
+		return nil, err
 	}
-	sort.Strings(names)
 	out := pulumi.StringArray{}
-	for _, n := range names {
+	for _, n := range sortedKeys(c.Secrets) {
 		out = append(out, pulumi.String(n))
 	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"secrets": out})
 }
 
-func (c *Contract) render(ctx *pulumi.Context, args *Args, def secretDef) error {
+// readAsIs points the group's env vars at the customer's own Secret of the contract name.
+func (c *Contract) readAsIs(spec Spec) {
+	var env []EnvRef
+	for _, k := range spec.Keys {
+		env = append(env, EnvRef{Env: k.Env, Ref: credential.Ref{SecretName: spec.Name, Key: k.Name}, Optional: k.Optional})
+	}
+	c.env[spec.Group] = env
+}
+
+func (c *Contract) render(ctx *pulumi.Context, args *Args, spec Spec, values map[string]entry) error {
 	data := pulumi.StringMap{}
 	var env []EnvRef
-	for _, e := range def.entries {
+	for _, k := range spec.Keys {
+		e := values[k.Name]
 		switch {
 		case e.skip:
 			continue
 		case e.ref != nil:
-			env = append(env, EnvRef{Env: e.env, Ref: *e.ref})
+			env = append(env, EnvRef{Env: k.Env, Ref: *e.ref})
 		default:
 			// Each value is a Pulumi secret (encrypted in state, redacted in previews and
 			// plans); the keys stay visible so reviewers see the contract.
-			data[e.key] = pulumi.ToSecret(e.value).(pulumi.StringOutput)
-			env = append(env, EnvRef{Env: e.env, Ref: credential.Ref{SecretName: def.name, Key: e.key}})
+			data[k.Name] = pulumi.ToSecret(e.value).(pulumi.StringOutput)
+			env = append(env, EnvRef{Env: k.Env, Ref: credential.Ref{SecretName: spec.Name, Key: k.Name}})
 		}
 	}
-	c.env[def.group] = env
+	c.env[spec.Group] = env
 	if len(data) == 0 {
 		return nil // every key lives in the customer's own Secrets
 	}
 	labels := kube.StringMap(args.Labels)
-	labels["app.kubernetes.io/component"] = pulumi.String(string(def.group))
-	s, err := corev1.NewSecret(ctx, def.name, &corev1.SecretArgs{
+	labels["app.kubernetes.io/component"] = pulumi.String(string(spec.Group))
+	s, err := corev1.NewSecret(ctx, spec.Name, &corev1.SecretArgs{
 		Metadata: &metav1.ObjectMetaArgs{
-			Name:      pulumi.String(def.name),
+			Name:      pulumi.String(spec.Name),
 			Namespace: args.Namespace,
 			Labels:    labels,
 		},
@@ -203,94 +286,219 @@ func (c *Contract) render(ctx *pulumi.Context, args *Args, def secretDef) error 
 		StringData: data,
 	}, pulumi.Parent(c))
 	if err != nil {
-		return fmt.Errorf("secret %s: %w", def.name, err)
+		return fmt.Errorf("secret %s: %w", spec.Name, err)
 	}
-	c.Secrets[def.name] = s
+	c.Secrets[spec.Name] = s
+	c.revisions[spec.Name] = s.Metadata.ResourceVersion().Elem()
 	return nil
 }
 
-// definitions is the contract as data: Secret name, key, env var name, value.
-func definitions(a *Args) []secretDef {
-	var defs []secretDef
-	if pg := a.Postgres; pg != nil {
-		defs = append(defs, secretDef{name: PostgresSecret, group: Postgres, entries: []entry{
-			{key: "host", env: "POSTGRES_HOST", value: pg.Host},
-			{key: "port", env: "POSTGRES_PORT", value: plain(strconv.Itoa(pg.Port))},
-			{key: "username", env: "POSTGRES_USER", value: pg.Username},
-			fromSource("password", "POSTGRES_PASSWORD", pg.Password),
-			{key: "database", env: "POSTGRES_DB", value: pg.Database},
-		}})
+// values resolves the value of every key of a contract Secret, or nil when the Secret is not
+// wanted.
+func (a *Args) values(spec Spec) map[string]entry {
+	var v map[string]entry
+	set := func(key string, value pulumi.StringInput) { v[key] = entry{value: value} }
+	fromSource := func(key string, s credential.Source) {
+		switch {
+		case s.Ref != nil:
+			v[key] = entry{ref: s.Ref}
+		case !s.IsSet():
+			v[key] = entry{skip: true}
+		default:
+			v[key] = entry{value: s.Value}
+		}
 	}
-	if r := a.Redis; r != nil {
-		defs = append(defs, secretDef{name: RedisSecret, group: Redis, entries: []entry{
-			{key: "redis_host", env: "REDIS_HOST", value: r.Host},
-			{key: "redis_port", env: "REDIS_PORT", value: plain(strconv.Itoa(r.Port))},
-			fromSource("redis_password", "REDIS_PASSWORD", r.Password),
-			{key: "redis_db", env: "REDIS_DB", value: plain(strconv.Itoa(r.DB))},
-			{key: "redis_use_ssl", env: "REDIS_USE_SSL", value: plain(strconv.FormatBool(r.TLS))},
-		}})
-	}
-	if s := a.Search; s != nil {
-		defs = append(defs, secretDef{name: SearchSecret, group: Search, entries: []entry{
-			{key: "host", env: "ES_HOST", value: plain(s.Host)},
-			{key: "port", env: "ES_PORT", value: plain(strconv.Itoa(s.Port))},
-			{key: "username", env: "ES_USERNAME", value: s.Username},
-			fromSource("password", "ES_PASSWORD", s.Password),
-			{key: "use_ssl", env: "ES_USE_SSL", value: plain(strconv.FormatBool(s.UseSSL))},
-			{key: "cluster_url", env: "ES_CLUSTER_URL", value: plain(s.URL)},
-		}})
-	}
-	if k := a.Kafka; k != nil {
-		username, password := entry{key: "username", env: "KAFKA_USERNAME", value: k.Username}, fromSource("password", "KAFKA_PASSWORD", k.Password)
-		if !k.SASL() {
+	switch spec.Name {
+	case PostgresSecret:
+		pg := a.Postgres
+		if pg == nil {
+			return nil
+		}
+		v = map[string]entry{}
+		set("host", pg.Host)
+		set("port", plain(strconv.Itoa(pg.Port)))
+		set("username", pg.Username)
+		fromSource("password", pg.Password)
+		set("database", pg.Database)
+	case RedisSecret:
+		r := a.Redis
+		if r == nil {
+			return nil
+		}
+		v = map[string]entry{}
+		set("redis_host", r.Host)
+		set("redis_port", plain(strconv.Itoa(r.Port)))
+		fromSource("redis_password", r.Password)
+		set("redis_db", plain(strconv.Itoa(r.DB)))
+		set("redis_use_ssl", plain(strconv.FormatBool(r.TLS)))
+	case SearchSecret:
+		s := a.Search
+		if s == nil {
+			return nil
+		}
+		v = map[string]entry{}
+		set("host", plain(s.Host))
+		set("port", plain(strconv.Itoa(s.Port)))
+		set("username", s.Username)
+		fromSource("password", s.Password)
+		set("use_ssl", plain(strconv.FormatBool(s.UseSSL)))
+		set("cluster_url", plain(s.URL))
+	case KafkaSecret:
+		k := a.Kafka
+		if k == nil {
+			return nil
+		}
+		v = map[string]entry{}
+		set("bootstrap_servers", k.BootstrapServers)
+		set("security_protocol", plain(k.SecurityProtocol))
+		set("document_chunks_topic", plain(k.Topics.DocumentChunks))
+		set("agents_topic", plain(k.Topics.Agents))
+		set("consumer_group_prefix", plain(k.ConsumerGroupPrefix))
+		if k.SASL() {
+			set("username", k.Username)
+			fromSource("password", k.Password)
+		} else {
 			// No SASL: the keys exist (the images read them) and are empty.
-			username.value, password = plain(""), entry{key: "password", env: "KAFKA_PASSWORD", value: plain("")}
+			set("username", plain(""))
+			set("password", plain(""))
 		}
-		defs = append(defs, secretDef{name: KafkaSecret, group: Kafka, entries: []entry{
-			{key: "bootstrap_servers", env: "KAFKA_BOOTSTRAP_SERVERS", value: k.BootstrapServers},
-			{key: "security_protocol", env: "KAFKA_SECURITY_PROTOCOL", value: plain(k.SecurityProtocol)},
-			{key: "document_chunks_topic", env: "KAFKA_DOCUMENT_CHUNKS_TOPIC", value: plain(k.Topics.DocumentChunks)},
-			{key: "agents_topic", env: "KAFKA_AGENTS_TOPIC", value: plain(k.Topics.Agents)},
-			{key: "consumer_group_prefix", env: "KAFKA_CONSUMER_GROUP_PREFIX", value: plain(k.ConsumerGroupPrefix)},
-			username,
-			password,
-		}})
-		if a.RasaKafka && k.SASL() {
-			// Seed 000: Rasa reads its SASL credentials from kafka-secrets.
-			defs = append(defs, secretDef{name: RasaKafkaSecret, group: RasaKafka, entries: []entry{
-				{key: "username", env: "KAFKA_SASL_USERNAME", value: k.Username},
-				fromSource("password", "KAFKA_SASL_PASSWORD", k.Password),
-			}})
+	case JWTSecret:
+		v = map[string]entry{}
+		fromSource("admin_jwt_key", a.JWT.AdminKey)
+		set("admin_jwt_issuer", plain(a.JWT.AdminIssuer))
+		set("admin_jwt_audience", plain(a.JWT.AdminAudience))
+		fromSource("ai_jwt_key", a.JWT.AIKey)
+		set("ai_jwt_issuer", plain(a.JWT.AIIssuer))
+		set("ai_jwt_audience", plain(a.JWT.AIAudience))
+	case AppSecret:
+		v = map[string]entry{}
+		fromSource("data_secret", a.DataSecret)
+		fromSource("jina_api_key", a.JinaAPIKey)
+	case ModelKeysSecret:
+		v = map[string]entry{}
+		fromSource("embedding_api_key", a.EmbeddingAPIKey)
+		fromSource("rerank_api_key", a.RerankAPIKey)
+		fromSource("llm_api_key", a.LLMAPIKey)
+	case RasaLicenseSecret:
+		if !a.Rasa {
+			return nil
+		}
+		v = map[string]entry{}
+		fromSource("licensekey", a.RasaLicense)
+	case AnalyticsDBSecret:
+		if !a.RasaServices {
+			return nil
+		}
+		v = map[string]entry{}
+		fromSource("dburl", a.AnalyticsDBURL)
+	case RasaKafkaSecret:
+		// Seed 000: Rasa reads its SASL credentials from kafka-secrets.
+		if !a.Rasa || a.Kafka == nil || !a.Kafka.SASL() {
+			return nil
+		}
+		v = map[string]entry{}
+		set("username", a.Kafka.Username)
+		fromSource("password", a.Kafka.Password)
+	}
+	return v
+}
+
+func nonNil(r pulumi.Resource) []pulumi.Resource {
+	if r == nil {
+		return nil
+	}
+	return []pulumi.Resource{r}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// readCustomerSecrets reads every Secret of the customer's that a pod reads (the references, the
+// contract Secrets the customer owns, the image pull Secret): the engine fails on one that does
+// not exist, naming it, and each revision Output fails when a key the apps need is missing.
+// Reading records the customer's values in the stack state, encrypted like every secret.
+func (c *Contract) readCustomerSecrets(ctx *pulumi.Context, args *Args) error {
+	required := map[string]map[string][]string{} // Secret → key → env vars that need it
+	for _, spec := range Catalog {
+		for _, e := range c.env[spec.Group] {
+			name := e.Ref.SecretName
+			if _, rendered := c.Secrets[name]; rendered {
+				continue
+			}
+			if required[name] == nil {
+				required[name] = map[string][]string{}
+			}
+			if !e.Optional {
+				required[name][e.Ref.Key] = append(required[name][e.Ref.Key], e.Env)
+			}
 		}
 	}
-	defs = append(defs,
-		secretDef{name: JWTSecret, group: JWT, entries: []entry{
-			fromSource("admin_jwt_key", "ADMIN_JWT_KEY", a.JWT.AdminKey),
-			{key: "admin_jwt_issuer", env: "ADMIN_JWT_ISSUER", value: plain(a.JWT.AdminIssuer)},
-			{key: "admin_jwt_audience", env: "ADMIN_JWT_AUDIENCE", value: plain(a.JWT.AdminAudience)},
-			fromSource("ai_jwt_key", "AI_JWT_KEY", a.JWT.AIKey),
-			{key: "ai_jwt_issuer", env: "AI_JWT_ISSUER", value: plain(a.JWT.AIIssuer)},
-			{key: "ai_jwt_audience", env: "AI_JWT_AUDIENCE", value: plain(a.JWT.AIAudience)},
-		}},
-		secretDef{name: AppSecret, group: AppKeys, entries: []entry{
-			fromSource("data_secret", "DATA_SECRET", a.DataSecret),
-			fromSource("jina_api_key", "JINA_API_KEY", a.JinaAPIKey),
-		}},
-		secretDef{name: ModelKeysSecret, group: ModelKeys, entries: []entry{
-			fromSource("embedding_api_key", "EMBEDDING_API_KEY", a.EmbeddingAPIKey),
-			fromSource("rerank_api_key", "RERANK_API_KEY", a.RerankAPIKey),
-			fromSource("llm_api_key", "LLM_API_KEY", a.LLMAPIKey),
-		}},
-	)
-	if a.RasaLicense.IsSet() {
-		defs = append(defs, secretDef{name: RasaLicenseSecret, group: RasaLicense, entries: []entry{
-			fromSource("licensekey", "RASA_PRO_LICENSE", a.RasaLicense),
-		}})
+	if args.PullSecret != "" && required[args.PullSecret] == nil {
+		required[args.PullSecret] = map[string][]string{}
 	}
-	if a.AnalyticsDBURL.IsSet() {
-		defs = append(defs, secretDef{name: AnalyticsDBSecret, group: Analytics, entries: []entry{
-			fromSource("dburl", "RASA_ANALYTICS_DB_URL", a.AnalyticsDBURL),
-		}})
+	for _, name := range sortedKeys(required) {
+		// A plain ID, known in previews too: the customer's namespace exists before the first up.
+		s, err := corev1.GetSecret(ctx, "customer-"+name, pulumi.ID(args.NamespaceName+"/"+name), nil,
+			pulumi.Parent(c), pulumi.DependsOn(nonNil(args.NamespaceReady)))
+		if err != nil {
+			return fmt.Errorf("reading the customer's Secret %s: %w", name, err)
+		}
+		need := required[name]
+		// The key check sees only key names; Unsecret is safe on its result (empty or an error).
+		checked := pulumi.Unsecret(s.Data.ApplyT(func(data map[string]string) (string, error) {
+			return "", MissingKeys(name, data, need)
+		})).(pulumi.StringOutput)
+		c.revisions[name] = pulumi.All(s.Metadata.ResourceVersion().Elem(), checked).ApplyT(func(v []any) string {
+			return v[0].(string)
+		}).(pulumi.StringOutput)
 	}
-	return defs
+	return nil
+}
+
+// MissingKeys reports the keys a customer's Secret lacks, with the env vars that read them.
+func MissingKeys(secret string, data map[string]string, need map[string][]string) error {
+	var missing []string
+	for _, k := range sortedKeys(need) {
+		if _, ok := data[k]; !ok {
+			missing = append(missing, fmt.Sprintf("%q (read as %v)", k, need[k]))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the customer's Secret %s has no key %s; add the key%s to the Secret or fix the reference in the stack config",
+		secret, join(missing), plural(len(missing)))
+}
+
+func join(parts []string) string {
+	switch len(parts) {
+	case 1:
+		return parts[0]
+	case 2:
+		return parts[0] + " and " + parts[1]
+	}
+	out := ""
+	for i, p := range parts {
+		if i > 0 {
+			out += ", "
+		}
+		if i == len(parts)-1 {
+			out += "and "
+		}
+		out += p
+	}
+	return out
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -12,10 +12,14 @@ import (
 // NamespaceArgs configure the apps' namespace.
 type NamespaceArgs struct {
 	Name string
-	// Create makes the Namespace; otherwise it exists and only our labels are applied to it
-	// (server-side apply patch, so the customer's other labels are left alone).
+	// Create makes the Namespace; otherwise it exists (a KA customer's, holding their Secrets)
+	// and only our labels are applied to it (server-side apply patch: the customer's other labels
+	// stay, and destroy removes ours and leaves the namespace).
 	Create bool
 	Labels map[string]string
+	// AppSelector selects this program's pods. In a namespace the customer owns, the default
+	// deny applies to those only, so other workloads of theirs keep their traffic.
+	AppSelector map[string]string
 }
 
 // Namespace is the component: the namespace and its default-deny NetworkPolicy.
@@ -24,6 +28,8 @@ type Namespace struct {
 	// Name resolves once the namespace exists; namespaced objects take it as input so they
 	// are created after it.
 	Name pulumi.StringOutput
+	// Object is the Namespace (or the patch of the customer's), for explicit dependencies.
+	Object pulumi.Resource
 }
 
 // NewNamespace creates (or labels) the namespace and denies all traffic by default; each app's
@@ -40,7 +46,7 @@ func NewNamespace(ctx *pulumi.Context, name string, args *NamespaceArgs, opts ..
 		if err != nil {
 			return nil, err
 		}
-		ns.Name = n.Metadata.Name().Elem()
+		ns.Name, ns.Object = n.Metadata.Name().Elem(), n
 	} else {
 		p, err := corev1.NewNamespacePatch(ctx, args.Name, &corev1.NamespacePatchArgs{
 			Metadata: &metav1.ObjectMetaPatchArgs{Name: pulumi.String(args.Name), Labels: kube.StringMap(args.Labels)},
@@ -48,12 +54,16 @@ func NewNamespace(ctx *pulumi.Context, name string, args *NamespaceArgs, opts ..
 		if err != nil {
 			return nil, err
 		}
-		ns.Name = p.Metadata.Name().Elem()
+		ns.Name, ns.Object = p.Metadata.Name().Elem(), p
+	}
+	denied := &metav1.LabelSelectorArgs{} // every pod of a namespace this program owns
+	if !args.Create {
+		denied.MatchLabels = kube.StringMap(args.AppSelector)
 	}
 	if _, err := networkingv1.NewNetworkPolicy(ctx, "default-deny", &networkingv1.NetworkPolicyArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("default-deny"), Namespace: ns.Name, Labels: kube.StringMap(args.Labels)},
 		Spec: &networkingv1.NetworkPolicySpecArgs{
-			PodSelector: &metav1.LabelSelectorArgs{},
+			PodSelector: denied,
 			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress"), pulumi.String("Egress")},
 		},
 	}, child); err != nil {

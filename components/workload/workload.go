@@ -5,6 +5,7 @@ package workload
 import (
 	"sort"
 	"strconv"
+	"strings"
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
@@ -25,7 +26,14 @@ const runAsUser = 1001
 type SecretEnv struct {
 	Name string
 	Ref  credential.Ref
+	// Optional lets the pod start when the key is missing (then the var is unset).
+	Optional bool
 }
+
+// RevisionsAnnotation is the pod template annotation listing the resourceVersion of every
+// ConfigMap and Secret the pods read: when one changes, the next up changes the template and the
+// Deployment rolls its pods, which then read the new values.
+const RevisionsAnnotation = "workfx.ai/revisions"
 
 // File is non-secret content mounted read-only at MountPath (from the app's "-files" ConfigMap).
 type File struct {
@@ -55,10 +63,11 @@ type Network struct {
 
 // Spec is an app, as data.
 type Spec struct {
-	Name        string
-	Namespace   pulumi.StringInput
-	Image       string
-	Args        []string
+	Name      string
+	Namespace pulumi.StringInput
+	Image     string
+	Args      []string
+	// Replicas is the HPA's minimum; the Deployment leaves its replica count to the HPA.
 	Replicas    int
 	MaxReplicas int
 	Resources   Resources
@@ -73,7 +82,9 @@ type Spec struct {
 	Config pulumi.StringMap
 	// SecretEnv are the app's credentials and connection settings from the contract Secrets.
 	SecretEnv []SecretEnv
-	Files     []File
+	// SecretRevisions are the resourceVersions of the Secrets SecretEnv reads, by Secret name.
+	SecretRevisions map[string]pulumi.StringOutput
+	Files           []File
 	// WritablePaths get an emptyDir each: the root filesystem is read-only.
 	WritablePaths  []string
 	PullSecret     string
@@ -85,6 +96,8 @@ type Spec struct {
 	Network                   Network
 	// DependsOn must exist before the first pod starts (the Secrets it reads, istiod).
 	DependsOn []pulumi.Resource
+	// RolloutTimeout bounds how long up waits for the Deployment to become available ("10m").
+	RolloutTimeout string
 }
 
 // App is the component.
@@ -135,6 +148,10 @@ func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	revisions := map[string]pulumi.StringOutput{"configmap/" + spec.Name + "-config": cm.Metadata.ResourceVersion().Elem()}
+	for name, rv := range spec.SecretRevisions {
+		revisions["secret/"+name] = rv
+	}
 	// The files ConfigMap is referenced by its name Output so the Deployment waits for it.
 	var filesName pulumi.StringPtrInput
 	if len(spec.Files) > 0 {
@@ -150,12 +167,14 @@ func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOp
 			return nil, err
 		}
 		filesName = fcm.Metadata.Name()
+		revisions["configmap/"+spec.Name+"-files"] = fcm.Metadata.ResourceVersion().Elem()
 	}
 
 	dep, err := appsv1.NewDeployment(ctx, spec.Name, &appsv1.DeploymentArgs{
 		Metadata: meta(spec.Name),
+		// No replicas: the HPA owns the count (a Deployment that sets it would be scaled back on
+		// every up). The first rollout starts one pod and the HPA raises it to its minimum.
 		Spec: &appsv1.DeploymentSpecArgs{
-			Replicas: pulumi.Int(spec.Replicas),
 			Selector: &metav1.LabelSelectorArgs{MatchLabels: kube.StringMap(SelectorLabels(spec.Name))},
 			Strategy: &appsv1.DeploymentStrategyArgs{
 				Type: pulumi.String("RollingUpdate"),
@@ -164,9 +183,9 @@ func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOp
 					MaxUnavailable: pulumi.Int(0),
 				},
 			},
-			Template: podTemplate(spec, labels, sa, cm, filesName),
+			Template: podTemplate(spec, labels, sa, cm, filesName, revisionsAnnotation(revisions)),
 		},
-	}, child, pulumi.DependsOn(spec.DependsOn))
+	}, child, pulumi.DependsOn(spec.DependsOn), pulumi.Timeouts(&pulumi.CustomTimeouts{Create: spec.RolloutTimeout, Update: spec.RolloutTimeout}))
 	if err != nil {
 		return nil, err
 	}
@@ -249,14 +268,37 @@ func utilization(resource string, percent int) *autoscalingv2.MetricSpecArgs {
 	}
 }
 
-func podTemplate(spec *Spec, labels map[string]string, sa *corev1.ServiceAccount, cm *corev1.ConfigMap, filesName pulumi.StringPtrInput) *corev1.PodTemplateSpecArgs {
+// revisionsAnnotation renders "kind/name=resourceVersion" pairs, sorted, comma-separated.
+func revisionsAnnotation(revisions map[string]pulumi.StringOutput) pulumi.StringOutput {
+	keys := make([]string, 0, len(revisions))
+	for k := range revisions {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	values := make([]any, len(keys))
+	for i, k := range keys {
+		values[i] = revisions[k]
+	}
+	return pulumi.All(values...).ApplyT(func(v []any) string {
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + "=" + v[i].(string)
+		}
+		return strings.Join(parts, ",")
+	}).(pulumi.StringOutput)
+}
+
+func podTemplate(spec *Spec, labels map[string]string, sa *corev1.ServiceAccount, cm *corev1.ConfigMap, filesName pulumi.StringPtrInput,
+	revisions pulumi.StringOutput,
+) *corev1.PodTemplateSpecArgs {
 	var env corev1.EnvVarArray
 	for _, e := range spec.SecretEnv {
 		env = append(env, &corev1.EnvVarArgs{
 			Name: pulumi.String(e.Name),
 			ValueFrom: &corev1.EnvVarSourceArgs{SecretKeyRef: &corev1.SecretKeySelectorArgs{
-				Name: pulumi.String(e.Ref.SecretName),
-				Key:  pulumi.String(e.Ref.Key),
+				Name:     pulumi.String(e.Ref.SecretName),
+				Key:      pulumi.String(e.Ref.Key),
+				Optional: optional(e.Optional),
 			}},
 		})
 	}
@@ -315,7 +357,7 @@ func podTemplate(spec *Spec, labels map[string]string, sa *corev1.ServiceAccount
 	return &corev1.PodTemplateSpecArgs{
 		Metadata: &metav1.ObjectMetaArgs{
 			Labels:      kube.StringMap(kube.Merge(labels, spec.PodLabels)),
-			Annotations: kube.StringMap(spec.PodAnnotations),
+			Annotations: podAnnotations(spec.PodAnnotations, revisions),
 		},
 		Spec: &corev1.PodSpecArgs{
 			ServiceAccountName:           sa.Metadata.Name(),
@@ -361,6 +403,22 @@ func podTemplate(spec *Spec, labels map[string]string, sa *corev1.ServiceAccount
 			Volumes: volumes,
 		},
 	}
+}
+
+func podAnnotations(plain map[string]string, revisions pulumi.StringOutput) pulumi.StringMap {
+	out := pulumi.StringMap{RevisionsAnnotation: revisions}
+	for k, v := range plain {
+		out[k] = pulumi.String(v)
+	}
+	return out
+}
+
+// optional renders only a true flag (false is the API's default and would add noise).
+func optional(b bool) pulumi.BoolPtrInput {
+	if !b {
+		return nil
+	}
+	return pulumi.Bool(true)
 }
 
 func networkPolicy(spec *Spec) *networkingv1.NetworkPolicySpecArgs {

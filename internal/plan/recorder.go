@@ -32,6 +32,10 @@ type Resource struct {
 	AdditionalSecretOutputs []string `json:"additionalSecretOutputs,omitempty"`
 	// SecretInputs are the paths of input values that are secret.
 	SecretInputs []string `json:"secretInputs,omitempty"`
+	// Read marks an existing object the program reads (e.g. a customer's Secret): the engine
+	// looks it up, never creates, changes or deletes it. ID is what it is read by.
+	Read bool   `json:"read,omitempty"`
+	ID   string `json:"id,omitempty"`
 
 	inputs resource.PropertyMap
 }
@@ -99,7 +103,40 @@ type Recorder struct {
 	Outputs map[string]func(inputs resource.PropertyMap) resource.PropertyMap
 	// Invokes answers provider functions by token.
 	Invokes map[string]func(args resource.PropertyMap) resource.PropertyMap
+	// Existing answers reads (kubernetes:core/v1:Secret by "namespace/name"): what the cluster
+	// already holds. A read of anything else fails as the provider would ("does not exist").
+	Existing map[string]map[string]resource.PropertyMap
 }
+
+// AddExistingSecret makes a read of the Secret namespace/name answer with the given keys (their
+// values are secret placeholders) and a resourceVersion, as the customer's cluster would.
+func (m *Recorder) AddExistingSecret(namespace, name string, keys []string) {
+	data := resource.PropertyMap{}
+	for _, k := range keys {
+		data[resource.PropertyKey(k)] = resource.NewStringProperty(CustomerPlaceholder)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.Existing == nil {
+		m.Existing = map[string]map[string]resource.PropertyMap{}
+	}
+	const typ = "kubernetes:core/v1:Secret"
+	if m.Existing[typ] == nil {
+		m.Existing[typ] = map[string]resource.PropertyMap{}
+	}
+	m.Existing[typ][namespace+"/"+name] = resource.PropertyMap{
+		"apiVersion": resource.NewStringProperty("v1"),
+		"kind":       resource.NewStringProperty("Secret"),
+		"metadata": resource.NewObjectProperty(resource.PropertyMap{
+			"name": resource.NewStringProperty(name), "namespace": resource.NewStringProperty(namespace),
+			"resourceVersion": resource.NewStringProperty("1"),
+		}),
+		"data": resource.MakeSecret(resource.NewObjectProperty(data)),
+	}
+}
+
+// CustomerPlaceholder is the value of a key of a customer's Secret in a plan.
+const CustomerPlaceholder = "[customer]"
 
 // NewRecorder returns a recorder for the project and stack (they form the URNs).
 func NewRecorder(project, stack string) *Recorder {
@@ -125,6 +162,20 @@ var _ pulumi.MockResourceMonitor = (*Recorder)(nil)
 func (m *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	rpc := args.RegisterRPC
 	r := &Resource{Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Provider: args.Provider, inputs: args.Inputs}
+	if read := args.ReadRPC; read != nil {
+		r.Read, r.ID, r.Custom = true, args.ID, true
+		r.Parent = read.GetParent()
+		r.Dependencies = uniqueSorted(read.GetDependencies())
+		r.URN = m.urn(r.Parent, r.Type, r.Name)
+		m.mu.Lock()
+		m.resources = append(m.resources, r)
+		state, ok := m.Existing[r.Type][args.ID]
+		m.mu.Unlock()
+		if !ok {
+			return "", nil, fmt.Errorf("resource '%s' does not exist", args.ID)
+		}
+		return args.ID, state.Copy(), nil
+	}
 	if rpc != nil {
 		r.Parent = rpc.GetParent()
 		r.Dependencies = uniqueSorted(rpc.GetDependencies())
@@ -143,7 +194,7 @@ func (m *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 
 	outputs := args.Inputs.Copy()
 	if strings.HasPrefix(r.Type, "kubernetes:") {
-		ensureMetadataName(outputs, args.Name)
+		ensureMetadata(outputs, args.Name)
 	}
 	if f, ok := m.Outputs[r.Type]; ok {
 		for k, v := range f(args.Inputs) {
@@ -179,16 +230,16 @@ func (m *Recorder) Resources() []*Resource {
 	return out
 }
 
-func ensureMetadataName(outputs resource.PropertyMap, name string) {
-	meta, ok := outputs["metadata"]
-	if !ok || !meta.IsObject() {
-		outputs["metadata"] = resource.NewObjectProperty(resource.PropertyMap{"name": resource.NewStringProperty(name)})
-		return
+// ensureMetadata gives a Kubernetes object the name and resourceVersion the API server would.
+func ensureMetadata(outputs resource.PropertyMap, name string) {
+	obj := resource.PropertyMap{}
+	if meta, ok := outputs["metadata"]; ok && meta.IsObject() {
+		obj = meta.ObjectValue().Copy()
 	}
-	obj := meta.ObjectValue().Copy()
 	if _, ok := obj["name"]; !ok {
 		obj["name"] = resource.NewStringProperty(name)
 	}
+	obj["resourceVersion"] = resource.NewStringProperty("1")
 	outputs["metadata"] = resource.NewObjectProperty(obj)
 }
 

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/stacks"
 )
 
 // Plan is the record of one in-process run of the program.
@@ -12,14 +14,27 @@ type Plan struct {
 }
 
 // Run executes program under the mock monitor with the stack's config and returns the record.
-// The recorder may be prepared by the caller (extra outputs or invokes); nil makes a plain one.
+// The recorder may be prepared by the caller (extra outputs, invokes or existing objects); nil
+// makes one for a cluster that holds the customer's Secrets exactly as the config declares them.
 func Run(sc *StackConfig, program pulumi.RunFunc, rec *Recorder) (*Plan, error) {
 	if rec == nil {
-		rec = NewRecorder(sc.Project, sc.Stack)
+		rec = NewStackRecorder(sc)
 	}
 	err := pulumi.RunErr(program, pulumi.WithMocks(sc.Project, sc.Stack, rec), sc.Option())
 	p := &Plan{Project: sc.Project, Stack: sc.Stack, Resources: rec.Resources()}
 	return p, err
+}
+
+// NewStackRecorder is a recorder for the stack's config on a cluster that holds the customer's
+// Secrets exactly as the config declares them (stacks.Config.CustomerSecrets).
+func NewStackRecorder(sc *StackConfig) *Recorder {
+	rec := NewRecorder(sc.Project, sc.Stack)
+	if cfg, err := stacks.LoadConfig(sc.Raw); err == nil {
+		for _, s := range cfg.CustomerSecrets() {
+			rec.AddExistingSecret(cfg.Cluster.Namespace, s.Name, s.Keys)
+		}
+	}
+	return rec
 }
 
 // ByType returns the resources of a type token.
@@ -53,11 +68,12 @@ func (p *Plan) ByURN(urn string) *Resource {
 	return nil
 }
 
-// Kubernetes returns the Kubernetes objects (no providers, no Helm releases).
+// Kubernetes returns the Kubernetes objects the program creates (no providers, no Helm
+// releases, none it only reads).
 func (p *Plan) Kubernetes() []*Resource {
 	var out []*Resource
 	for _, r := range p.Resources {
-		if r.Custom && r.IsKubernetes() && r.Type != "pulumi:providers:kubernetes" {
+		if r.Custom && !r.Read && r.IsKubernetes() && r.Type != "pulumi:providers:kubernetes" {
 			out = append(out, r)
 		}
 	}

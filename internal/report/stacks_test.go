@@ -102,7 +102,7 @@ func TestReportForEveryStack(t *testing.T) {
 			// critical path (an app waiting for another app's rollout, which it does not need).
 			last := d.Chain[len(d.Chain)-1]
 			waiter := pickWaiter(t, p, last.URN)
-			variant := &needlessDependency{Recorder: plan.NewRecorder(sc.Project, sc.Stack),
+			variant := &needlessDependency{Recorder: plan.NewStackRecorder(sc),
 				waiterType: waiter.Type, waiterName: waiter.Name, waitFor: last.URN}
 			pv := runStack(t, sc, variant, variant.Recorder)
 			rv, err := Build(pv, sc.Raw)

@@ -18,6 +18,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/workfx/workfx-platform/tests/kube/localcluster"
 )
 
 // index is the set of objects a stack's plan creates, by kind and namespace/name.
@@ -65,11 +67,11 @@ func podTemplate(o *unstructured.Unstructured) (*corev1.PodSpec, bool, error) {
 	}
 	m, found, err := unstructured.NestedMap(o.Object, path...)
 	if err != nil || !found {
-		return nil, true, fmt.Errorf("%s has no pod spec at %s", objectKey(o), strings.Join(path, "."))
+		return nil, true, fmt.Errorf("%s has no pod spec at %s", localcluster.ObjectKey(o), strings.Join(path, "."))
 	}
 	var spec corev1.PodSpec
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &spec); err != nil {
-		return nil, true, fmt.Errorf("%s: pod spec: %w", objectKey(o), err)
+		return nil, true, fmt.Errorf("%s: pod spec: %w", localcluster.ObjectKey(o), err)
 	}
 	return &spec, true, nil
 }
@@ -92,7 +94,7 @@ func checkReferences(objs []*unstructured.Unstructured, customer map[string]*cus
 		}
 		ns := o.GetNamespace()
 		bad := func(format string, args ...any) {
-			msgs = append(msgs, objectKey(o)+": "+fmt.Sprintf(format, args...))
+			msgs = append(msgs, localcluster.ObjectKey(o)+": "+fmt.Sprintf(format, args...))
 		}
 		secret := func(where, name, key string, optional bool) {
 			if optional {
@@ -197,8 +199,8 @@ func checkReferences(objs []*unstructured.Unstructured, customer map[string]*cus
 }
 
 // livePods lists the running (not terminating) pods of a namespace matching a selector.
-func livePods(ctx context.Context, c *cluster, ns string, sel labels.Selector) ([]corev1.Pod, error) {
-	list, err := c.kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+func livePods(ctx context.Context, c *localcluster.Cluster, ns string, sel labels.Selector) ([]corev1.Pod, error) {
+	list, err := c.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
 	if err != nil {
 		return nil, err
 	}
@@ -255,11 +257,11 @@ func servicePorts(svc *unstructured.Unstructured) (numbers map[int64]bool, names
 // DestinationRule and ServiceMonitor selects or targets something that exists. A monitor whose
 // target namespaces hold a Helm release of the plan (releases: namespace → release) may select
 // what that release creates; charts are not installed here, so that is accepted, not checked.
-func checkSelectors(ctx context.Context, c *cluster, objs []*unstructured.Unstructured, releases map[string]string) []string {
+func checkSelectors(ctx context.Context, c *localcluster.Cluster, objs []*unstructured.Unstructured, releases map[string]string) []string {
 	ix := newIndex(objs)
 	var msgs []string
 	bad := func(o *unstructured.Unstructured, format string, args ...any) {
-		msgs = append(msgs, objectKey(o)+": "+fmt.Sprintf(format, args...))
+		msgs = append(msgs, localcluster.ObjectKey(o)+": "+fmt.Sprintf(format, args...))
 	}
 	for _, o := range objs {
 		ns := o.GetNamespace()
@@ -270,9 +272,9 @@ func checkSelectors(ctx context.Context, c *cluster, objs []*unstructured.Unstru
 			var err error
 			switch kind {
 			case "Deployment":
-				_, err = c.kube.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+				_, err = c.Kube.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
 			case "StatefulSet":
-				_, err = c.kube.AppsV1().StatefulSets(ns).Get(ctx, name, metav1.GetOptions{})
+				_, err = c.Kube.AppsV1().StatefulSets(ns).Get(ctx, name, metav1.GetOptions{})
 			default:
 				bad(o, "scaleTargetRef kind %q is not a Deployment or StatefulSet", kind)
 				continue
@@ -364,7 +366,7 @@ func checkSelectors(ctx context.Context, c *cluster, objs []*unstructured.Unstru
 						if port, ok := dest["port"].(map[string]any); ok {
 							if n, ok := port["number"].(int64); ok {
 								if nums, _ := servicePorts(svc); !nums[n] {
-									bad(o, "%s route destination %s port %d is not a port of %s", section, host, n, objectKey(svc))
+									bad(o, "%s route destination %s port %d is not a port of %s", section, host, n, localcluster.ObjectKey(svc))
 								}
 							}
 						}
@@ -394,7 +396,7 @@ func checkSelectors(ctx context.Context, c *cluster, objs []*unstructured.Unstru
 			}
 			var selected []*unstructured.Unstructured
 			for _, sn := range nss {
-				svcs, err := c.kube.CoreV1().Services(sn).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+				svcs, err := c.Kube.CoreV1().Services(sn).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
 				if err != nil {
 					bad(o, "listing services in %s: %v", sn, err)
 					continue
@@ -421,7 +423,7 @@ func checkSelectors(ctx context.Context, c *cluster, objs []*unstructured.Unstru
 				}
 				for _, s := range selected {
 					if _, names := servicePorts(s); !names[port] {
-						bad(o, "endpoint port %q is not a named port of %s", port, objectKey(s))
+						bad(o, "endpoint port %q is not a named port of %s", port, localcluster.ObjectKey(s))
 					}
 				}
 			}
@@ -456,7 +458,7 @@ func podsExpose(pods []corev1.Pod, targetPort any) bool {
 // waitDeploymentsAvailable waits until every Deployment of the plan is Available with all its
 // replicas updated and available. On timeout it names each unavailable Deployment and the
 // scheduler's reasons for its pending pods.
-func waitDeploymentsAvailable(ctx context.Context, c *cluster, objs []*unstructured.Unstructured, timeout time.Duration) error {
+func waitDeploymentsAvailable(ctx context.Context, c *localcluster.Cluster, objs []*unstructured.Unstructured, timeout time.Duration) error {
 	var deps []*unstructured.Unstructured
 	for _, o := range objs {
 		if o.GetKind() == "Deployment" {
@@ -464,12 +466,12 @@ func waitDeploymentsAvailable(ctx context.Context, c *cluster, objs []*unstructu
 		}
 	}
 	var pending []string
-	return poll(ctx, timeout, func() (bool, error) {
+	return localcluster.Poll(ctx, timeout, func() (bool, error) {
 		pending = pending[:0]
 		for _, o := range deps {
-			d, err := c.kube.AppsV1().Deployments(o.GetNamespace()).Get(ctx, o.GetName(), metav1.GetOptions{})
+			d, err := c.Kube.AppsV1().Deployments(o.GetNamespace()).Get(ctx, o.GetName(), metav1.GetOptions{})
 			if err != nil {
-				pending = append(pending, fmt.Sprintf("%s: %v", objectKey(o), err))
+				pending = append(pending, fmt.Sprintf("%s: %v", localcluster.ObjectKey(o), err))
 				continue
 			}
 			if !deploymentAvailable(d) {
@@ -496,7 +498,7 @@ func deploymentAvailable(d *appsv1.Deployment) bool {
 	return false
 }
 
-func describeDeployment(ctx context.Context, c *cluster, d *appsv1.Deployment) string {
+func describeDeployment(ctx context.Context, c *localcluster.Cluster, d *appsv1.Deployment) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Deployment %s/%s: %d/%d available, %d updated", d.Namespace, d.Name, d.Status.AvailableReplicas, valueOr(d.Spec.Replicas, 1), d.Status.UpdatedReplicas)
 	for _, cd := range d.Status.Conditions {
@@ -522,7 +524,7 @@ func describeDeployment(ctx context.Context, c *cluster, d *appsv1.Deployment) s
 	}
 	// A ReplicaSet that cannot create pods (admission, quota, missing ServiceAccount) says so
 	// in its conditions.
-	rss, _ := c.kube.AppsV1().ReplicaSets(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	rss, _ := c.Kube.AppsV1().ReplicaSets(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
 	if rss != nil {
 		for _, rs := range rss.Items {
 			for _, cd := range rs.Status.Conditions {
@@ -558,7 +560,7 @@ func pdbMinimum(pdb *policyv1.PodDisruptionBudget, expected int) (int, error) {
 // drainAndCheckPDBs cordons the node running the most of the plan's pods, evicts each of them
 // through the eviction API (retrying while a PDB refuses), and asserts throughout that every
 // PDB keeps its minimum of ready pods. Then it uncordons and waits for Available again.
-func drainAndCheckPDBs(t *testing.T, ctx context.Context, c *cluster, objs []*unstructured.Unstructured) error {
+func drainAndCheckPDBs(t *testing.T, ctx context.Context, c *localcluster.Cluster, objs []*unstructured.Unstructured) error {
 	type budget struct {
 		pdb     *policyv1.PodDisruptionBudget
 		sel     labels.Selector
@@ -575,13 +577,13 @@ func drainAndCheckPDBs(t *testing.T, ctx context.Context, c *cluster, objs []*un
 		if o.GetKind() != "PodDisruptionBudget" {
 			continue
 		}
-		pdb, err := c.kube.PolicyV1().PodDisruptionBudgets(o.GetNamespace()).Get(ctx, o.GetName(), metav1.GetOptions{})
+		pdb, err := c.Kube.PolicyV1().PodDisruptionBudgets(o.GetNamespace()).Get(ctx, o.GetName(), metav1.GetOptions{})
 		if err != nil {
 			return err
 		}
 		sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
 		if err != nil {
-			return fmt.Errorf("%s: %v", objectKey(o), err)
+			return fmt.Errorf("%s: %v", localcluster.ObjectKey(o), err)
 		}
 		pods, err := livePods(ctx, c, pdb.Namespace, sel)
 		if err != nil {
@@ -589,7 +591,7 @@ func drainAndCheckPDBs(t *testing.T, ctx context.Context, c *cluster, objs []*un
 		}
 		minimum, err := pdbMinimum(pdb, len(pods))
 		if err != nil {
-			return fmt.Errorf("%s: %v", objectKey(o), err)
+			return fmt.Errorf("%s: %v", localcluster.ObjectKey(o), err)
 		}
 		budgets = append(budgets, budget{pdb: pdb, sel: sel, minimum: minimum})
 	}
@@ -615,7 +617,7 @@ func drainAndCheckPDBs(t *testing.T, ctx context.Context, c *cluster, objs []*un
 	// The node with the most of the plan's pods.
 	perNode := map[string]int{}
 	for ns := range namespaces {
-		pods, err := c.kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+		pods, err := c.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return err
 		}
@@ -636,7 +638,7 @@ func drainAndCheckPDBs(t *testing.T, ctx context.Context, c *cluster, objs []*un
 	}
 	setUnschedulable := func(v bool) error {
 		patch := fmt.Sprintf(`{"spec":{"unschedulable":%t}}`, v)
-		_, err := c.kube.CoreV1().Nodes().Patch(ctx, node, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{})
+		_, err := c.Kube.CoreV1().Nodes().Patch(ctx, node, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{})
 		return err
 	}
 	if err := setUnschedulable(true); err != nil {
@@ -646,13 +648,13 @@ func drainAndCheckPDBs(t *testing.T, ctx context.Context, c *cluster, objs []*un
 
 	evictions, refusals := 0, 0
 	var remaining []string
-	err := poll(ctx, 3*time.Minute, func() (bool, error) {
+	err := localcluster.Poll(ctx, 3*time.Minute, func() (bool, error) {
 		if err := checkBudgets("during the drain of " + node); err != nil {
 			return false, err
 		}
 		remaining = remaining[:0]
 		for ns := range namespaces {
-			pods, err := c.kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + node})
+			pods, err := c.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + node})
 			if err != nil {
 				return false, err
 			}
@@ -662,7 +664,7 @@ func drainAndCheckPDBs(t *testing.T, ctx context.Context, c *cluster, objs []*un
 					continue
 				}
 				ev := &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: p.Namespace}}
-				err := c.kube.CoreV1().Pods(p.Namespace).EvictV1(ctx, ev)
+				err := c.Kube.CoreV1().Pods(p.Namespace).EvictV1(ctx, ev)
 				switch {
 				case err == nil:
 					evictions++
@@ -694,7 +696,7 @@ func drainAndCheckPDBs(t *testing.T, ctx context.Context, c *cluster, objs []*un
 	if err := setUnschedulable(false); err != nil {
 		return fmt.Errorf("uncordon %s: %w", node, err)
 	}
-	got, err := c.kube.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+	got, err := c.Kube.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
 	if err != nil {
 		return err
 	}

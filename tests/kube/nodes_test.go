@@ -8,25 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"github.com/workfx/workfx-platform/tests/kube/localcluster"
 )
-
-// nodePool is a set of identical simulated nodes.
-type nodePool struct {
-	name   string
-	count  int
-	cpu    int // cores
-	memGiB int
-	zones  []string
-	source string // where the size came from, for the report
-}
-
-// kaMinimum is seed 001's minimum cluster: 2 nodes x 2 CPU / 4 GiB over 2 zones. Stacks that
-// provision no cluster (the customer brings one) are verified on it.
-var kaMinimum = nodePool{name: "minimum", count: 2, cpu: 2, memGiB: 4, zones: []string{"zone-1", "zone-2"},
-	source: "seed 001 minimum (no cluster provisioned)"}
 
 // machineSizes maps the VM sizes and instance types the program provisions to cores and GiB.
 var machineSizes = map[string][2]int{
@@ -71,9 +54,9 @@ func machineSize(name string) (cpu, memGiB int, err error) {
 // nodePools reads the node pools a stack provisions from its plan.json: AKS agent pools
 // (ManagedCluster.agentPoolProfiles or AgentPool resources: vmSize, count/minCount,
 // availabilityZones) and EKS node groups (instanceTypes, scalingConfig.desiredSize). A stack
-// that provisions no cluster gets kaMinimum.
-func nodePools(pd *planDoc) ([]nodePool, error) {
-	var pools []nodePool
+// that provisions no cluster gets localcluster.KAMinimum.
+func nodePools(pd *planDoc) ([]localcluster.Pool, error) {
+	var pools []localcluster.Pool
 	add := func(kind, name string, p map[string]any, sizeKey string, countKeys ...string) error {
 		size := str(p[sizeKey])
 		if size == "" {
@@ -108,8 +91,8 @@ func nodePools(pd *planDoc) ([]nodePool, error) {
 			// Node groups spread over the subnets' zones; simulate two.
 			zones = []string{"zone-1", "zone-2"}
 		}
-		pools = append(pools, nodePool{name: sanitize(name), count: count, cpu: cpu, memGiB: mem, zones: zones,
-			source: fmt.Sprintf("%s %s: %s x %d", kind, name, size, count)})
+		pools = append(pools, localcluster.Pool{Name: sanitize(name), Count: count, CPU: cpu, MemGiB: mem, Zones: zones,
+			Source: fmt.Sprintf("%s %s: %s x %d", kind, name, size, count)})
 		return nil
 	}
 	for _, r := range pd.Resources {
@@ -145,46 +128,10 @@ func nodePools(pd *planDoc) ([]nodePool, error) {
 		}
 	}
 	if len(pools) == 0 {
-		return []nodePool{kaMinimum}, nil
+		return []localcluster.Pool{localcluster.KAMinimum}, nil
 	}
-	sort.Slice(pools, func(i, j int) bool { return pools[i].name < pools[j].name })
+	sort.Slice(pools, func(i, j int) bool { return pools[i].Name < pools[j].Name })
 	return pools, nil
-}
-
-// nodes builds the kwok Node objects of the pools, spread round-robin over each pool's zones.
-func nodes(pools []nodePool) []*corev1.Node {
-	var out []*corev1.Node
-	for _, p := range pools {
-		for i := 0; i < p.count; i++ {
-			name := fmt.Sprintf("%s-%d", p.name, i)
-			zone := p.zones[i%len(p.zones)]
-			res := corev1.ResourceList{
-				corev1.ResourceCPU:    *resource.NewQuantity(int64(p.cpu), resource.DecimalSI),
-				corev1.ResourceMemory: *resource.NewQuantity(int64(p.memGiB)<<30, resource.BinarySI),
-				corev1.ResourcePods:   *resource.NewQuantity(110, resource.DecimalSI),
-			}
-			out = append(out, &corev1.Node{
-				ObjectMeta: metav1.ObjectMeta{
-					Name:        name,
-					Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"},
-					Labels: map[string]string{
-						"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
-						"topology.kubernetes.io/zone": zone, "type": "kwok", "workfx.dev/pool": p.name,
-					},
-				},
-				Status: corev1.NodeStatus{Capacity: res, Allocatable: res},
-			})
-		}
-	}
-	return out
-}
-
-func describePools(pools []nodePool) string {
-	var parts []string
-	for _, p := range pools {
-		parts = append(parts, fmt.Sprintf("%d x %d CPU / %d GiB over %s (%s)", p.count, p.cpu, p.memGiB, strings.Join(p.zones, ","), p.source))
-	}
-	return strings.Join(parts, "; ")
 }
 
 func str(v any) string {
@@ -231,7 +178,7 @@ func sanitize(s string) string {
 func TestNodePools(t *testing.T) {
 	pd := &planDoc{}
 	pools, err := nodePools(pd)
-	if err != nil || len(pools) != 1 || pools[0].count != 2 || pools[0].cpu != 2 || pools[0].memGiB != 4 || len(pools[0].zones) != 2 {
+	if err != nil || len(pools) != 1 || pools[0].Count != 2 || pools[0].CPU != 2 || pools[0].MemGiB != 4 || len(pools[0].Zones) != 2 {
 		t.Fatalf("no cluster: want the ka minimum, got %+v, %v", pools, err)
 	}
 	pd.Resources = append(pd.Resources,
@@ -256,13 +203,13 @@ func TestNodePools(t *testing.T) {
 	if len(pools) != 2 {
 		t.Fatalf("want 2 pools, got %+v", pools)
 	}
-	if p := pools[0]; p.name != "ng" || p.count != 2 || p.cpu != 8 || p.memGiB != 32 {
+	if p := pools[0]; p.Name != "ng" || p.Count != 2 || p.CPU != 8 || p.MemGiB != 32 {
 		t.Errorf("EKS node group: got %+v", p)
 	}
-	if p := pools[1]; p.name != "system" || p.count != 3 || p.cpu != 4 || p.memGiB != 16 || len(p.zones) != 3 {
+	if p := pools[1]; p.Name != "system" || p.Count != 3 || p.CPU != 4 || p.MemGiB != 16 || len(p.Zones) != 3 {
 		t.Errorf("AKS agent pool: got %+v", p)
 	}
-	if got := len(nodes(pools)); got != 5 {
+	if got := len(localcluster.Nodes(pools)); got != 5 {
 		t.Errorf("want 5 nodes, got %d", got)
 	}
 	if _, _, err := machineSize("Standard_Unknown_v9"); err == nil || !strings.Contains(err.Error(), "Standard_Unknown_v9") {

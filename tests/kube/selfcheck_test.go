@@ -4,12 +4,14 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/workfx/workfx-platform/tests/kube/localcluster"
 )
 
 // TestChecksCatchBrokenReferences shows the static reference check catching each kind of
 // dangling reference, with a message naming the object and the reference.
 func TestChecksCatchBrokenReferences(t *testing.T) {
-	objs, err := decodeObjects(strings.NewReader(`
+	objs, err := localcluster.DecodeObjects(strings.NewReader(`
 apiVersion: v1
 kind: Secret
 metadata: {name: app-secret, namespace: ns}
@@ -80,12 +82,12 @@ func TestStrictApplyRejects(t *testing.T) {
 		t.Fatalf("setup: %v", err)
 	}
 	ctx := context.Background()
-	c := newCluster(t, ctx, e)
-	ns, err := decodeObjects(strings.NewReader(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"selfcheck"}}`), "ns")
+	c := newCluster(t, ctx, e, nil)
+	ns, err := localcluster.DecodeObjects(strings.NewReader(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"selfcheck"}}`), "ns")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.applyObject(ctx, ns[0]); err != nil {
+	if err := c.ApplyObject(ctx, ns[0]); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct{ name, doc, want string }{
@@ -103,13 +105,13 @@ func TestStrictApplyRejects(t *testing.T) {
 		  "spec":{"containers":[{"name":"c","image":"x"}]}}}}`, "replicas"},
 	}
 	for _, tc := range cases {
-		objs, err := decodeObjects(strings.NewReader(tc.doc), tc.name)
+		objs, err := localcluster.DecodeObjects(strings.NewReader(tc.doc), tc.name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = c.applyObject(ctx, objs[0])
+		err = c.ApplyObject(ctx, objs[0])
 		if err == nil {
-			t.Errorf("%s: %s was accepted", tc.name, objectKey(objs[0]))
+			t.Errorf("%s: %s was accepted", tc.name, localcluster.ObjectKey(objs[0]))
 			continue
 		}
 		if msg := serverMessage(err); !strings.Contains(msg, tc.want) {

@@ -3,7 +3,6 @@ package kube
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,8 +10,9 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/workfx/workfx-platform/tests/kube/localcluster"
 )
 
 // stackCase is one config the program is planned with: a stack file of the repository root
@@ -62,7 +62,7 @@ func render(root, program string, sc stackCase, out string) ([]*unstructured.Uns
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, nil, fmt.Errorf("plan %s: %v\n%s", strings.Join(args, " "), err, b)
 	}
-	objs, err := readManifests(filepath.Join(out, "manifests.yaml"))
+	objs, err := localcluster.ReadManifests(filepath.Join(out, "manifests.yaml"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -70,37 +70,16 @@ func render(root, program string, sc stackCase, out string) ([]*unstructured.Uns
 	return objs, pd, err
 }
 
-// readManifests decodes a multi-document YAML file into objects, in file order.
-func readManifests(path string) ([]*unstructured.Unstructured, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return decodeObjects(f, path)
-}
-
-func decodeObjects(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
-	dec := utilyaml.NewYAMLOrJSONDecoder(r, 64*1024)
-	var out []*unstructured.Unstructured
-	for {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			if err == io.EOF {
-				return out, nil
-			}
-			return nil, fmt.Errorf("%s: document %d: %w", source, len(out)+1, err)
-		}
-		if len(m) == 0 {
-			continue
-		}
-		out = append(out, &unstructured.Unstructured{Object: m})
-	}
-}
-
 // planDoc is the part of plan.json the suite reads.
 type planDoc struct {
-	Stack     string `json:"stack"`
+	Stack string `json:"stack"`
+	// CustomerSecrets are the Secrets the program reads from the customer's namespace.
+	CustomerSecrets []struct {
+		Name       string   `json:"name"`
+		Keys       []string `json:"keys"`
+		PullSecret bool     `json:"pullSecret"`
+		DeclaredAt []string `json:"declaredAt"`
+	} `json:"customerSecrets"`
 	Resources []struct {
 		Type   string         `json:"type"`
 		Name   string         `json:"name"`
@@ -154,8 +133,9 @@ func readStackConfig(path string) (stackConfig, error) {
 	return doc.Config, nil
 }
 
-// customerSecret is a Secret the config declares as the customer's own (a {secretName, key}
-// reference or images.pullSecret); the suite creates it as a fixture before applying.
+// customerSecret is a Secret of the customer's that the program reads (plan.json's
+// customerSecrets: references, contract Secrets the customer created, the image pull Secret); the
+// suite creates it as a fixture before applying anything, as the customer would.
 type customerSecret struct {
 	name       string
 	keys       map[string]bool
@@ -163,45 +143,15 @@ type customerSecret struct {
 	declaredAt []string // config paths, for messages
 }
 
-// customerSecrets walks the config for every {secretName, key} reference and the image pull
-// secret. Being generic, it covers references other engineers add later.
-func (c stackConfig) customerSecrets() map[string]*customerSecret {
+// customerSecrets is the plan's list, by name.
+func (pd *planDoc) customerSecrets() map[string]*customerSecret {
 	out := map[string]*customerSecret{}
-	get := func(name string) *customerSecret {
-		if out[name] == nil {
-			out[name] = &customerSecret{name: name, keys: map[string]bool{}}
+	for _, s := range pd.CustomerSecrets {
+		cs := &customerSecret{name: s.Name, keys: map[string]bool{}, pullSecret: s.PullSecret, declaredAt: s.DeclaredAt}
+		for _, k := range s.Keys {
+			cs.keys[k] = true
 		}
-		return out[name]
-	}
-	var walk func(path string, v any)
-	walk = func(path string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			name, okName := x["secretName"].(string)
-			key, okKey := x["key"].(string)
-			if okName && okKey && name != "" {
-				s := get(name)
-				s.keys[key] = true
-				s.declaredAt = append(s.declaredAt, path)
-			}
-			for k, e := range x {
-				walk(path+"."+k, e)
-			}
-		case []any:
-			for i, e := range x {
-				walk(fmt.Sprintf("%s[%d]", path, i), e)
-			}
-		}
-	}
-	for k, v := range c {
-		walk(k, v)
-	}
-	if images, ok := c["workfx:images"].(map[string]any); ok {
-		if ps, ok := images["pullSecret"].(string); ok && ps != "" {
-			s := get(ps)
-			s.pullSecret = true
-			s.declaredAt = append(s.declaredAt, "workfx:images.pullSecret")
-		}
+		out[s.Name] = cs
 	}
 	return out
 }
@@ -244,12 +194,4 @@ func (c stackConfig) declaredNamespaces() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// objectKey names an object in messages: Kind namespace/name.
-func objectKey(o *unstructured.Unstructured) string {
-	if ns := o.GetNamespace(); ns != "" {
-		return o.GetKind() + " " + ns + "/" + o.GetName()
-	}
-	return o.GetKind() + " " + o.GetName()
 }

@@ -1,4 +1,8 @@
-package kube
+// Package localcluster runs a real Kubernetes control plane on 127.0.0.1 from binaries built
+// from the Go module proxy: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
+// kwok (simulated nodes), plus kubectl for what a user would type. The real-cluster suite
+// (tests/kube) and the real-engine suite (tests/engine, through cmd/localcluster) both use it.
+package localcluster
 
 import (
 	"encoding/json"
@@ -14,7 +18,7 @@ import (
 // go.mod (and kwok/go.mod); the CRD modules match the charts the program's Helm releases and
 // the customers' clusters run (see docs/verification.md).
 const (
-	kubeVersion     = "v1.36.3"
+	KubeVersion     = "v1.36.3"
 	istioAPIModule  = "istio.io/api"
 	istioAPIVersion = "v1.31.1"
 	promOpModule    = "github.com/prometheus-operator/prometheus-operator"
@@ -30,7 +34,7 @@ const (
 type tool struct {
 	name   string // binary name in the cache
 	pkg    string // Go package
-	modDir string // relative to this module's directory
+	modDir string // relative to the tests/kube module's directory
 }
 
 var tools = []tool{
@@ -38,11 +42,13 @@ var tools = []tool{
 	{"kube-apiserver", "k8s.io/kubernetes/cmd/kube-apiserver", "."},
 	{"kube-controller-manager", "k8s.io/kubernetes/cmd/kube-controller-manager", "."},
 	{"kube-scheduler", "k8s.io/kubernetes/cmd/kube-scheduler", "."},
+	// kubectl of the same release: what a KA customer types to create their Secrets.
+	{"kubectl", "k8s.io/kubernetes/cmd/kubectl", "."},
 	{"kwok", "sigs.k8s.io/kwok/cmd/kwok", "kwok"},
 }
 
-// binDir is where built binaries are cached between runs ($WORKFX_KUBE_BIN overrides it).
-func binDir() (string, error) {
+// BinDir is where built binaries are cached between runs ($WORKFX_KUBE_BIN overrides it).
+func BinDir() (string, error) {
 	if d := os.Getenv("WORKFX_KUBE_BIN"); d != "" {
 		return d, nil
 	}
@@ -50,12 +56,12 @@ func binDir() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(home, ".cache", "workfx-kube", kubeVersion, "bin"), nil
+	return filepath.Join(home, ".cache", "workfx-kube", KubeVersion, "bin"), nil
 }
 
-// buildTools builds every missing binary into dir and reports how long the build took (zero
-// when everything was cached).
-func buildTools(dir string) (time.Duration, []string, error) {
+// BuildTools builds every missing binary into dir and reports how long the build took (zero
+// when everything was cached) and what it built. moduleRoot is the tests/kube module directory.
+func BuildTools(moduleRoot, dir string) (time.Duration, []string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, nil, err
 	}
@@ -71,9 +77,9 @@ func buildTools(dir string) (time.Duration, []string, error) {
 		return 0, nil, nil
 	}
 	start := time.Now()
-	ldflags := "-s -w -X k8s.io/component-base/version.gitVersion=" + kubeVersion +
+	ldflags := "-s -w -X k8s.io/component-base/version.gitVersion=" + KubeVersion +
 		" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=36" +
-		" -X k8s.io/client-go/pkg/version.gitVersion=" + kubeVersion
+		" -X k8s.io/client-go/pkg/version.gitVersion=" + KubeVersion
 	for modDir, ts := range missing {
 		// Each binary goes to a temporary directory first so an interrupted build never leaves
 		// a partial binary in the cache; the builds share Go's build cache.
@@ -84,7 +90,7 @@ func buildTools(dir string) (time.Duration, []string, error) {
 			}
 			out := filepath.Join(tmp, t.name)
 			cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, t.pkg)
-			cmd.Dir = modDir
+			cmd.Dir = filepath.Join(moduleRoot, modDir)
 			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 			fmt.Fprintf(os.Stderr, "building %s (%s) ...\n", t.name, t.pkg)
 			err = cmd.Run()
@@ -100,9 +106,9 @@ func buildTools(dir string) (time.Duration, []string, error) {
 	return time.Since(start), built, nil
 }
 
-// moduleDir downloads a module version through the Go module proxy and returns its directory
+// ModuleDir downloads a module version through the Go module proxy and returns its directory
 // in the module cache. modDir is the module whose go command runs it.
-func moduleDir(modDir, path, version string) (string, error) {
+func ModuleDir(modDir, path, version string) (string, error) {
 	cmd := exec.Command("go", "mod", "download", "-json", path+"@"+version)
 	cmd.Dir = modDir
 	out, err := cmd.Output()

@@ -1,4 +1,4 @@
-package kube
+package localcluster
 
 import (
 	"bytes"
@@ -30,19 +30,19 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-// controlPlane is one running cluster: etcd, kube-apiserver, kube-controller-manager,
+// ControlPlane is one running cluster: etcd, kube-apiserver, kube-controller-manager,
 // kube-scheduler and kwok, all on 127.0.0.1 with free ports, each started by this process.
-type controlPlane struct {
-	dir        string // certificates, kubeconfig, etcd data, logs
-	kubeconfig string
-	config     *rest.Config
-	procs      []*proc
+type ControlPlane struct {
+	Dir        string // certificates, kubeconfig, etcd data, logs
+	Kubeconfig string // admin kubeconfig (system:masters)
+	Config     *rest.Config
+	Procs      []*Proc
 }
 
-// proc is a process this suite started; stop kills exactly it (and its own process group,
+// Proc is a process this package started; Stop kills exactly it (and its own process group,
 // which only it and its children are in).
-type proc struct {
-	name string
+type Proc struct {
+	Name string
 	cmd  *exec.Cmd
 	log  string
 	done chan struct{}
@@ -50,11 +50,11 @@ type proc struct {
 }
 
 var (
-	running   = map[*proc]bool{}
+	running   = map[*Proc]bool{}
 	runningMu sync.Mutex
 )
 
-func startProc(dir, name, bin string, args ...string) (*proc, error) {
+func startProc(dir, name, bin string, args ...string) (*Proc, error) {
 	logPath := filepath.Join(dir, name+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -69,7 +69,7 @@ func startProc(dir, name, bin string, args ...string) (*proc, error) {
 		logf.Close()
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
-	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	p := &Proc{Name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
 	runningMu.Lock()
 	running[p] = true
 	runningMu.Unlock()
@@ -81,7 +81,7 @@ func startProc(dir, name, bin string, args ...string) (*proc, error) {
 	return p, nil
 }
 
-func (p *proc) exited() bool {
+func (p *Proc) exited() bool {
 	select {
 	case <-p.done:
 		return true
@@ -90,9 +90,9 @@ func (p *proc) exited() bool {
 	}
 }
 
-// stop sends SIGTERM to the process group the suite created for p, then SIGKILL after a grace
-// period, and waits for the process to be reaped.
-func (p *proc) stop() {
+// Stop sends SIGTERM to the process group created for p, then SIGKILL after a grace period,
+// and waits for the process to be reaped.
+func (p *Proc) Stop() {
 	defer func() {
 		runningMu.Lock()
 		delete(running, p)
@@ -111,21 +111,21 @@ func (p *proc) stop() {
 	}
 }
 
-// stopAll stops every process still running (used on interrupt).
-func stopAll() {
+// StopAll stops every process this package started that still runs (used on interrupt).
+func StopAll() {
 	runningMu.Lock()
-	ps := make([]*proc, 0, len(running))
+	ps := make([]*Proc, 0, len(running))
 	for p := range running {
 		ps = append(ps, p)
 	}
 	runningMu.Unlock()
 	for _, p := range ps {
-		p.stop()
+		p.Stop()
 	}
 }
 
-// tail returns the last lines of the process's log, for failure messages.
-func (p *proc) tail(n int) string {
+// Tail returns the last lines of the process's log, for failure messages.
+func (p *Proc) Tail(n int) string {
 	b, _ := os.ReadFile(p.log)
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 	if len(lines) > n {
@@ -134,9 +134,10 @@ func (p *proc) tail(n int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (cp *controlPlane) stop() {
-	for i := len(cp.procs) - 1; i >= 0; i-- {
-		cp.procs[i].stop()
+// Stop stops every process of the control plane, last started first.
+func (cp *ControlPlane) Stop() {
+	for i := len(cp.Procs) - 1; i >= 0; i-- {
+		cp.Procs[i].Stop()
 	}
 }
 
@@ -160,14 +161,14 @@ func freePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
-// startControlPlane starts a fresh cluster in dir (empty etcd) and waits until the API server
-// is ready and the controllers and scheduler run. The caller must call stop.
-func startControlPlane(ctx context.Context, bin, dir, kwokStages string) (*controlPlane, error) {
-	cp := &controlPlane{dir: dir}
+// Start starts a fresh cluster in dir (empty etcd) from the binaries in bin and waits until
+// the API server is ready and the controllers and scheduler run. The caller must call Stop.
+func Start(ctx context.Context, bin, dir, kwokStages string) (*ControlPlane, error) {
+	cp := &ControlPlane{Dir: dir}
 	ok := false
 	defer func() {
 		if !ok {
-			cp.stop()
+			cp.Stop()
 		}
 	}()
 	if err := writePKI(dir); err != nil {
@@ -191,7 +192,7 @@ func startControlPlane(ctx context.Context, bin, dir, kwokStages string) (*contr
 	if err != nil {
 		return nil, err
 	}
-	cp.procs = append(cp.procs, etcd)
+	cp.Procs = append(cp.Procs, etcd)
 
 	issuer := "https://kubernetes.default.svc.cluster.local"
 	api, err := startProc(dir, "kube-apiserver", filepath.Join(bin, "kube-apiserver"),
@@ -205,24 +206,24 @@ func startControlPlane(ctx context.Context, bin, dir, kwokStages string) (*contr
 	if err != nil {
 		return nil, err
 	}
-	cp.procs = append(cp.procs, api)
+	cp.Procs = append(cp.Procs, api)
 
-	cp.kubeconfig = pki("admin.kubeconfig")
-	if err := writeKubeconfig(dir, cp.kubeconfig, "https://127.0.0.1:"+strconv.Itoa(apiPort)); err != nil {
+	cp.Kubeconfig = pki("admin.kubeconfig")
+	if err := writeKubeconfig(dir, cp.Kubeconfig, "https://127.0.0.1:"+strconv.Itoa(apiPort)); err != nil {
 		return nil, err
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", cp.kubeconfig)
+	cfg, err := clientcmd.BuildConfigFromFlags("", cp.Kubeconfig)
 	if err != nil {
 		return nil, err
 	}
 	cfg.QPS, cfg.Burst = 200, 400
 	cfg.WarningHandler = rest.NoWarnings{}
-	cp.config = cfg
+	cp.Config = cfg
 	if err := waitReady(ctx, cfg, "/readyz", api, etcd); err != nil {
 		return nil, err
 	}
 
-	kc := cp.kubeconfig
+	kc := cp.Kubeconfig
 	kcm, err := startProc(dir, "kube-controller-manager", filepath.Join(bin, "kube-controller-manager"),
 		"--kubeconfig="+kc, "--authentication-kubeconfig="+kc, "--authorization-kubeconfig="+kc,
 		"--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port="+strconv.Itoa(kcmPort),
@@ -236,14 +237,14 @@ func startControlPlane(ctx context.Context, bin, dir, kwokStages string) (*contr
 	if err != nil {
 		return nil, err
 	}
-	cp.procs = append(cp.procs, kcm)
+	cp.Procs = append(cp.Procs, kcm)
 	sched, err := startProc(dir, "kube-scheduler", filepath.Join(bin, "kube-scheduler"),
 		"--kubeconfig="+kc, "--authentication-kubeconfig="+kc, "--authorization-kubeconfig="+kc,
 		"--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port="+strconv.Itoa(schedPort))
 	if err != nil {
 		return nil, err
 	}
-	cp.procs = append(cp.procs, sched)
+	cp.Procs = append(cp.Procs, sched)
 	kwok, err := startProc(dir, "kwok", filepath.Join(bin, "kwok"),
 		"--kubeconfig="+kc, "--config="+kwokStages, "--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
@@ -251,9 +252,9 @@ func startControlPlane(ctx context.Context, bin, dir, kwokStages string) (*contr
 	if err != nil {
 		return nil, err
 	}
-	cp.procs = append(cp.procs, kwok)
+	cp.Procs = append(cp.Procs, kwok)
 	for _, c := range []struct {
-		p    *proc
+		p    *Proc
 		port int
 	}{{kcm, kcmPort}, {sched, schedPort}} {
 		if err := waitHealthz(ctx, c.port, c.p); err != nil {
@@ -266,16 +267,16 @@ func startControlPlane(ctx context.Context, bin, dir, kwokStages string) (*contr
 
 // waitReady polls an API server endpoint until it answers 200, failing early with the log tail
 // when a watched process exits.
-func waitReady(ctx context.Context, cfg *rest.Config, path string, watch ...*proc) error {
+func waitReady(ctx context.Context, cfg *rest.Config, path string, watch ...*Proc) error {
 	tr, err := rest.TransportFor(cfg)
 	if err != nil {
 		return err
 	}
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
-	return poll(ctx, 2*time.Minute, func() (bool, error) {
+	return Poll(ctx, 2*time.Minute, func() (bool, error) {
 		for _, p := range watch {
 			if p.exited() {
-				return false, fmt.Errorf("%s exited (%v); last log lines:\n%s", p.name, p.err, p.tail(30))
+				return false, fmt.Errorf("%s exited (%v); last log lines:\n%s", p.Name, p.err, p.Tail(30))
 			}
 		}
 		resp, err := client.Get(cfg.Host + path)
@@ -285,17 +286,17 @@ func waitReady(ctx context.Context, cfg *rest.Config, path string, watch ...*pro
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK, nil
 	}, func() string {
-		return fmt.Sprintf("%s never became ready; kube-apiserver log:\n%s", path, watch[0].tail(30))
+		return fmt.Sprintf("%s never became ready; kube-apiserver log:\n%s", path, watch[0].Tail(30))
 	})
 }
 
 // waitHealthz polls a component's own /healthz on its secure port (self-signed, so no verify).
-func waitHealthz(ctx context.Context, port int, p *proc) error {
+func waitHealthz(ctx context.Context, port int, p *Proc) error {
 	client := &http.Client{Timeout: 5 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-	return poll(ctx, 2*time.Minute, func() (bool, error) {
+	return Poll(ctx, 2*time.Minute, func() (bool, error) {
 		if p.exited() {
-			return false, fmt.Errorf("%s exited (%v); last log lines:\n%s", p.name, p.err, p.tail(30))
+			return false, fmt.Errorf("%s exited (%v); last log lines:\n%s", p.Name, p.err, p.Tail(30))
 		}
 		resp, err := client.Get("https://127.0.0.1:" + strconv.Itoa(port) + "/healthz")
 		if err != nil {
@@ -303,12 +304,12 @@ func waitHealthz(ctx context.Context, port int, p *proc) error {
 		}
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK, nil
-	}, func() string { return fmt.Sprintf("%s never became healthy; log:\n%s", p.name, p.tail(30)) })
+	}, func() string { return fmt.Sprintf("%s never became healthy; log:\n%s", p.Name, p.Tail(30)) })
 }
 
-// poll calls cond until it reports done, returns an error, or the deadline passes (then the
+// Poll calls cond until it reports done, returns an error, or the deadline passes (then the
 // error is describe()'s text).
-func poll(ctx context.Context, timeout time.Duration, cond func() (bool, error), describe func() string) error {
+func Poll(ctx context.Context, timeout time.Duration, cond func() (bool, error), describe func() string) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	tick := time.NewTicker(250 * time.Millisecond)
@@ -439,10 +440,14 @@ current-context: workfx-verify
 	return os.WriteFile(path, b.Bytes(), 0o600)
 }
 
-// kwokStagesFile writes the Stage documents kwok needs (fast node and pod lifecycles, node
+// WriteKwokStages writes the Stage documents kwok needs (fast node and pod lifecycles, node
 // heartbeats through leases) from the kwok module's kustomize/stage directories. Only Stage
 // documents are kept: a KwokConfiguration there would disable kwok's defaults.
-func kwokStagesFile(kwokDir, out string) error {
+//
+// One stage is ours: a kubelet cannot pull an image tagged NeverReadyTag. Such pods never become
+// ready (pod-ready skips them) and report ImagePullBackOff, as a real node reports a tag that
+// does not exist, so a rollout that cannot complete can be tested.
+func WriteKwokStages(kwokDir, out string) error {
 	var docs []string
 	for _, sub := range []string{"node/fast", "node/heartbeat-with-lease", "pod/fast"} {
 		files, err := filepath.Glob(filepath.Join(kwokDir, "kustomize", "stage", sub, "*.yaml"))
@@ -464,5 +469,69 @@ func kwokStagesFile(kwokDir, out string) error {
 	if len(docs) == 0 {
 		return errors.New("no kwok Stage documents found under " + kwokDir)
 	}
+	patched := false
+	for i, d := range docs {
+		if strings.Contains(d, "\n  name: pod-ready\n") {
+			const anchor = "  selector:\n    matchExpressions:\n"
+			if !strings.Contains(d, anchor) {
+				return errors.New("kwok's pod-ready stage has no selector.matchExpressions to extend")
+			}
+			docs[i] = strings.Replace(d, anchor, anchor+"    - key: '"+neverReadyImage+"'\n      operator: 'DoesNotExist'\n", 1)
+			patched = true
+		}
+	}
+	if !patched {
+		return errors.New("no pod-ready stage in kwok's pod/fast stages")
+	}
+	docs = append(docs, imagePullBackOffStage)
 	return os.WriteFile(out, []byte(strings.Join(docs, "\n---\n")+"\n"), 0o644)
 }
+
+// NeverReadyTag is an image tag no kwok node can pull.
+const NeverReadyTag = "never-ready"
+
+// neverReadyImage selects a pod with a container image tagged NeverReadyTag (jq, as kwok's
+// selectors are).
+const neverReadyImage = `.spec.containers.[] | select(.image | endswith(":` + NeverReadyTag + `")) | .image`
+
+const imagePullBackOffStage = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-image-pull-backoff
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values:
+      - 'Pending'
+    - key: '` + neverReadyImage + `'
+      operator: 'Exists'
+    - key: '.status.containerStatuses'
+      operator: 'DoesNotExist'
+  next:
+    statusTemplate: |
+      conditions:
+      - status: "False"
+        type: Ready
+        reason: ContainersNotReady
+      - status: "False"
+        type: ContainersReady
+        reason: ContainersNotReady
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: false
+        restartCount: 0
+        state:
+          waiting:
+            reason: ImagePullBackOff
+            message: {{ printf "Back-off pulling image %q" .image | Quote }}
+      {{ end }}
+`
