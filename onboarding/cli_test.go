@@ -18,8 +18,9 @@ import (
 	"github.com/workfx/workfx-platform/stacks"
 )
 
-// These tests drive the real Pulumi CLI against a file backend in a temp dir: everything but
-// preview and up (which need provider plugins) runs for real.
+// These tests drive the real Pulumi CLI against a file backend in a temp dir, for what needs no
+// cluster (stack and config handling, listing, locking, offboarding an empty stack); the engine
+// runs are in onboard_test.go.
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
@@ -163,7 +164,7 @@ func TestRealCLILockedStackAndOffboarding(t *testing.T) {
 	t.Parallel()
 	c, err := ParseCustomer([]byte(acme), "yaml")
 	require.NoError(t, err)
-	rc := newReplay(realCLI(t), nil)
+	rc := record(realCLI(t))
 	opts := testOptions(t, rc, Destroy)
 	configure(t, c, opts)
 

@@ -444,7 +444,15 @@ func (c *Contract) readCustomerSecrets(ctx *pulumi.Context, args *Args) error {
 	}
 	for _, name := range sortedKeys(required) {
 		// A plain ID, known in previews too: the customer's namespace exists before the first up.
-		s, err := corev1.GetSecret(ctx, "customer-"+name, pulumi.ID(args.NamespaceName+"/"+name), nil,
+		// The state names the object: with none, the provider (v4.25.0 Read, readFromCluster)
+		// records every field of the live Secret as its inputs on the first read and only the
+		// identity on a refresh, so every refresh after an up would report a change.
+		// (corev1.GetSecret takes no state in the Go SDK, hence ReadResource.)
+		id := pulumi.ID(args.NamespaceName + "/" + name)
+		identity := pulumi.Map{"apiVersion": pulumi.String("v1"), "kind": pulumi.String("Secret"),
+			"metadata": pulumi.Map{"name": pulumi.String(name), "namespace": pulumi.String(args.NamespaceName)}}
+		var s corev1.Secret
+		err := ctx.ReadResource("kubernetes:core/v1:Secret", "customer-"+name, id, identity, &s,
 			pulumi.Parent(c), pulumi.DependsOn(nonNil(args.NamespaceReady)))
 		if err != nil {
 			return fmt.Errorf("reading the customer's Secret %s: %w", name, err)

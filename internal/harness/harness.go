@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/workfx/workfx-platform/stacks"
 )
 
 // ProviderVersion is the Kubernetes provider plugin the real runs use (the served module
@@ -246,6 +248,40 @@ func (c *Cluster) Kubectl(ctx context.Context, args ...string) (string, error) {
 		return out.String(), fmt.Errorf("kubectl %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
 	}
 	return out.String(), nil
+}
+
+// CreateCustomerObjects creates what a KA customer has before the first up, with kubectl: the
+// namespace (when the program does not create it) and exactly the Secrets the stack names
+// (stacks.Config.CustomerSecrets), nothing else.
+func (c *Cluster) CreateCustomerObjects(ctx context.Context, cfg *stacks.Config) error {
+	if !stacks.On(cfg.Cluster.CreateNamespace) {
+		if _, err := c.Kubectl(ctx, "create", "namespace", cfg.Cluster.Namespace); err != nil {
+			return err
+		}
+	}
+	for _, s := range cfg.CustomerSecrets() {
+		if err := c.CreateCustomerSecret(ctx, cfg, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateCustomerSecret creates one of the customer's Secrets as seed 001's "方式 2" shows
+// (kubectl create secret generic … --from-literal), every key with a placeholder value.
+func (c *Cluster) CreateCustomerSecret(ctx context.Context, cfg *stacks.Config, s stacks.CustomerSecret) error {
+	args := []string{"-n", cfg.Cluster.Namespace, "create", "secret"}
+	if s.PullSecret {
+		args = append(args, "docker-registry", s.Name, "--docker-server="+cfg.Images.Registry,
+			"--docker-username=workfx", "--docker-password=registry-token")
+	} else {
+		args = append(args, "generic", s.Name)
+		for _, k := range s.Keys {
+			args = append(args, "--from-literal="+k+"=customer-"+k)
+		}
+	}
+	_, err := c.Kubectl(ctx, args...)
+	return err
 }
 
 type lockedWriter struct {

@@ -65,7 +65,7 @@ func setup(t *testing.T) string {
 
 // run is one stack on one fresh cluster.
 type run struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	cfg     *stacks.Config
 	raw     map[string]string
@@ -150,6 +150,8 @@ func lifecycle(t *testing.T, root, name, file string) {
 	_, err = r.stack.Up(r.ctx, optup.ProgressStreams(progress(t, "up with an image that never becomes ready")))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "workfx-cdc", "the error names the Deployment")
+	assert.Contains(t, r.kubectl("get", "pods", "-l", "app.kubernetes.io/name=workfx-cdc", "-o",
+		"jsonpath={.items[*].status.containerStatuses[*].state.waiting.reason}"), "ImagePullBackOff", "the node could not pull the image")
 	r.setConfig("workfx:apps", "workfxCdc.image.tag", r.cfg.Apps.WorkfxCDC.Image.Tag)
 	r.up("up after the fix")
 	r.waitAvailable()
@@ -166,13 +168,15 @@ func lifecycle(t *testing.T, root, name, file string) {
 		assert.Equal(t, s.Name, r.kubectl("get", "secret", s.Name, "-o", "jsonpath={.metadata.name}"), "the customer's Secret survives destroy")
 	}
 	labels := r.kubectl("get", "namespace", r.ns, "-o", "jsonpath={.metadata.labels}")
-	assert.NotContains(t, labels, "workfx-ai", "destroy removes the program's labels from the customer's namespace")
+	for _, l := range []string{"app.kubernetes.io/part-of", "app.kubernetes.io/managed-by", "pod-security.kubernetes.io/warn"} {
+		assert.NotContains(t, labels, l, "destroy removes the program's labels from the customer's namespace")
+	}
 	r.up("up after destroy")
 	r.waitAvailable()
 	r.upNoChanges("converged after destroy and up")
 }
 
-func newRun(t *testing.T, root, name, file string) *run {
+func newRun(t testing.TB, root, name, file string) *run {
 	ctx := context.Background()
 	sc, err := plan.LoadStackFile(root, name, file)
 	require.NoError(t, err)
@@ -199,7 +203,9 @@ func newRun(t *testing.T, root, name, file string) *run {
 	env := tools.EngineEnv(cluster.Kubeconfig)
 	env["PULUMI_BACKEND_URL"] = "file://" + filepath.Join(dir, "state")
 	env["PULUMI_CONFIG_PASSPHRASE"] = "real engine suite"
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "state"), 0o700))
+	for _, d := range []string{"state", "work", "home"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, d), 0o700))
+	}
 	stack, err := auto.UpsertStackInlineSource(ctx, name, stacks.Namespace, stacks.Run,
 		auto.Project(workspace.Project{Name: tokens.PackageName(stacks.Namespace), Runtime: workspace.NewProjectRuntimeInfo("go", nil)}),
 		auto.WorkDir(filepath.Join(dir, "work")), auto.PulumiHome(filepath.Join(dir, "home")),
@@ -212,15 +218,9 @@ func newRun(t *testing.T, root, name, file string) *run {
 	return r
 }
 
-// createCustomerObjects creates what a KA customer has before the first up: the namespace (when
-// the program does not create it) and exactly the Secrets the stack names.
+// createCustomerObjects creates what a KA customer has before the first up.
 func (r *run) createCustomerObjects() {
-	if !stacks.On(r.cfg.Cluster.CreateNamespace) {
-		r.kubectlAt("", "create", "namespace", r.ns)
-	}
-	for _, s := range r.customerSecrets() {
-		r.createSecret(s)
-	}
+	require.NoError(r.t, r.cluster.CreateCustomerObjects(r.ctx, r.cfg))
 }
 
 func (r *run) customerSecrets() []stacks.CustomerSecret {
@@ -229,18 +229,8 @@ func (r *run) customerSecrets() []stacks.CustomerSecret {
 	return cs
 }
 
-// createSecret creates a customer Secret with kubectl, as seed 001's "方式 2" shows.
 func (r *run) createSecret(s stacks.CustomerSecret) {
-	if s.PullSecret {
-		r.kubectl("create", "secret", "docker-registry", s.Name, "--docker-server="+r.cfg.Images.Registry,
-			"--docker-username=workfx", "--docker-password=registry-token")
-		return
-	}
-	args := []string{"create", "secret", "generic", s.Name}
-	for _, k := range s.Keys {
-		args = append(args, "--from-literal="+k+"=customer-"+k)
-	}
-	r.kubectl(args...)
+	require.NoError(r.t, r.cluster.CreateCustomerSecret(r.ctx, r.cfg, s))
 }
 
 func (r *run) firstKey(secret string) string {
@@ -383,7 +373,12 @@ func (r *run) customerSecretReadBy(app string) (string, []string) {
 			}
 		}
 	}
-	for _, s := range r.customerSecrets() {
+	// A contract Secret the customer created (seed 001 "方式 2") first, then the references.
+	candidates := r.customerSecrets()
+	sort.SliceStable(candidates, func(i, j int) bool {
+		return r.cfg.Secrets.Owns(candidates[i].Name) && !r.cfg.Secrets.Owns(candidates[j].Name)
+	})
+	for _, s := range candidates {
 		for _, d := range refs[s.Name] {
 			if d == app {
 				sort.Strings(refs[s.Name])
@@ -442,10 +437,10 @@ func (r *run) checkPlanMatchesCluster() {
 }
 
 // progress writes the engine's output to the test log when the test runs verbosely.
-func progress(t *testing.T, what string) *testWriter { return &testWriter{t: t, prefix: what + ": "} }
+func progress(t testing.TB, what string) *testWriter { return &testWriter{t: t, prefix: what + ": "} }
 
 type testWriter struct {
-	t      *testing.T
+	t      testing.TB
 	prefix string
 }
 
