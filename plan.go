@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/workfx/workfx-platform/config"
 	"github.com/workfx/workfx-platform/internal/plan"
 	"github.com/workfx/workfx-platform/internal/report"
 	"github.com/workfx/workfx-platform/stacks"
@@ -59,14 +60,14 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	// Validate first: a config error prints every problem and registers nothing.
-	cfg, err := stacks.LoadConfig(sc.Raw)
+	cfg, err := config.Load(sc.Raw)
 	if err != nil {
 		fmt.Fprintf(stderr, "stack %s: %v\n", *stack, err)
 		return 1
 	}
 	p, err := plan.Run(sc, stacks.Run, nil)
 	if err != nil {
-		var cerr *stacks.ConfigError
+		var cerr *config.Error
 		if errors.As(err, &cerr) {
 			fmt.Fprintf(stderr, "stack %s: %v\n", *stack, cerr)
 		} else {
@@ -116,7 +117,7 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func writePlanJSON(p *plan.Plan, path string, showSecrets bool, cfg *stacks.Config, rep *report.Report) error {
+func writePlanJSON(p *plan.Plan, path string, showSecrets bool, cfg *config.Config, rep *report.Report) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

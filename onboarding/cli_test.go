@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
-	"github.com/workfx/workfx-platform/stacks"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // These tests drive the real Pulumi CLI against a file backend in a temp dir, for what needs no
@@ -111,9 +111,9 @@ func TestRealCLIStoresTheSpecAsStackConfig(t *testing.T) {
 	assert.Equal(t, c.SecretKeys(), secretKeys)
 	want, err := c.RawConfig()
 	require.NoError(t, err)
-	wantCfg, err := stacks.LoadConfig(want)
+	wantCfg, err := config.Load(want)
 	require.NoError(t, err)
-	gotCfg, err := stacks.LoadConfig(raw)
+	gotCfg, err := config.Load(raw)
 	require.NoError(t, err)
 	assert.Equal(t, wantCfg, gotCfg)
 	assert.Equal(t, "3", gotCfg.Apps.WorkfxAPI.Image.Tag, "a numeric-looking tag survives the CLI's typing")
@@ -131,7 +131,7 @@ func TestRealCLIStoresTheSpecAsStackConfig(t *testing.T) {
 	for k, v := range got {
 		raw[k] = v.Value
 	}
-	gotCfg, err = stacks.LoadConfig(raw)
+	gotCfg, err = config.Load(raw)
 	require.NoError(t, err)
 	assert.False(t, gotCfg.Postgres.Existing.Password.IsSet())
 	require.NotNil(t, gotCfg.Postgres.Existing.PasswordRef)

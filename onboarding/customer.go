@@ -20,8 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"gopkg.in/yaml.v3"
 
-	"github.com/workfx/workfx-platform/components/credential"
-	"github.com/workfx/workfx-platform/stacks"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // StackPrefix prefixes every customer stack: customer "contoso" deploys to stack "ka-contoso".
@@ -192,8 +191,8 @@ func (c *Customer) Validate() error {
 	if err != nil {
 		return err
 	}
-	if _, err := stacks.LoadConfig(raw); err != nil {
-		var cerr *stacks.ConfigError
+	if _, err := config.Load(raw); err != nil {
+		var cerr *config.Error
 		if !errors.As(err, &cerr) {
 			return err
 		}
@@ -214,7 +213,7 @@ func (c *Customer) Validate() error {
 // specField turns a config key path into the spec's field path: "workfx:postgres.existing.port"
 // → "postgres.existing.port"; workfx:customer is the spec's id.
 func specField(key string) string {
-	f := strings.TrimPrefix(key, stacks.Namespace+":")
+	f := strings.TrimPrefix(key, config.Namespace+":")
 	if f == "customer" {
 		return "id"
 	}
@@ -247,7 +246,7 @@ func (c *Customer) values() map[string]any {
 	return out
 }
 
-func key(k string) string { return stacks.Namespace + ":" + k }
+func key(k string) string { return config.Namespace + ":" + k }
 
 // RawConfig is the config the program receives for this customer: "workfx:<key>" → value,
 // structured values as JSON, exactly as the engine hands a stack's config to stacks.Run.
@@ -284,14 +283,14 @@ func (c *Customer) SecretKeys() []string {
 // ConfigValues flattens the spec into `pulumi config set --path` leaves ("workfx:postgres.existing.host")
 // so that a credential is one secret leaf and everything around it stays readable in the stack
 // file. Whether a leaf is a credential follows from the program's config types: every
-// credential.Secret field is secret, wherever it sits, so a credential added to the program is
+// config.Secret field is secret, wherever it sits, so a credential added to the program is
 // secret here without a change to this package.
 func (c *Customer) ConfigValues() auto.ConfigMap {
 	out := auto.ConfigMap{}
-	cfgType := reflect.TypeOf(stacks.Config{})
+	cfgType := reflect.TypeOf(config.Config{})
 	fields := structFieldsByJSON(cfgType)
 	for k, v := range c.values() {
-		name := strings.TrimPrefix(k, stacks.Namespace+":")
+		name := strings.TrimPrefix(k, config.Namespace+":")
 		var t reflect.Type
 		if f, ok := fields[name]; ok {
 			t = f.Type
@@ -301,7 +300,7 @@ func (c *Customer) ConfigValues() auto.ConfigMap {
 	return out
 }
 
-var secretType = reflect.TypeOf(credential.Secret(""))
+var secretType = reflect.TypeOf(config.Secret(""))
 
 // flatten walks a value and the Go type the program decodes it into (nil when unknown: the
 // program will reject the key, and validation has already said so).

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/workfx/workfx-platform/config"
 	"github.com/workfx/workfx-platform/internal/plan"
 	"github.com/workfx/workfx-platform/stacks"
 )
@@ -107,7 +108,7 @@ func TestCustomerToStackConfigIsExact(t *testing.T) {
 	// The program sees the same values, and its own validation accepts them.
 	raw, err := c.RawConfig()
 	require.NoError(t, err)
-	cfg, err := stacks.LoadConfig(raw)
+	cfg, err := config.Load(raw)
 	require.NoError(t, err)
 	assert.Equal(t, "pg-s3cret", string(cfg.Postgres.Existing.Password))
 	assert.Equal(t, 5433, cfg.Postgres.Existing.Port)
@@ -135,7 +136,7 @@ func TestEveryCredentialFieldIsSecret(t *testing.T) {
 			walk(prefix+"."+name, f.Type)
 		}
 	}
-	walk("workfx:", reflect.TypeOf(stacks.Config{}))
+	walk("workfx:", reflect.TypeOf(config.Config{}))
 	require.GreaterOrEqual(t, len(secretPaths), 14, "credential fields found: %v", secretPaths)
 
 	for _, p := range secretPaths {
@@ -252,7 +253,7 @@ func TestUnparseableCustomerFile(t *testing.T) {
 // onboarding service's reach.
 func TestSpecCoversEveryConfigKey(t *testing.T) {
 	var want []string
-	for name := range structFieldsByJSON(reflect.TypeOf(stacks.Config{})) {
+	for name := range structFieldsByJSON(reflect.TypeOf(config.Config{})) {
 		if name == "customer" {
 			name = "id"
 		}
@@ -269,7 +270,7 @@ func TestInlineProgramPlansLikeTheStackFile(t *testing.T) {
 	require.NoError(t, err)
 	raw, err := c.RawConfig()
 	require.NoError(t, err)
-	fromSpec, err := plan.Run(&plan.StackConfig{Project: stacks.Namespace, Stack: c.StackName(), Raw: raw, SecretKeys: c.SecretKeys()}, Program, nil)
+	fromSpec, err := plan.Run(&plan.StackConfig{Project: config.Namespace, Stack: c.StackName(), Raw: raw, SecretKeys: c.SecretKeys()}, Program, nil)
 	require.NoError(t, err)
 
 	sc, err := plan.LoadStackFile("..", c.StackName(), "../Pulumi.ka.yaml")

@@ -26,6 +26,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/workfx/workfx-platform/config"
 	"github.com/workfx/workfx-platform/stacks"
 )
 
@@ -428,13 +429,13 @@ func openStack(ctx context.Context, stackName string, o Options) (auto.Stack, er
 	// Only up creates a stack: preview of a new customer needs one too (the engine plans
 	// against it); refresh and destroy of an unknown customer are mistakes worth reporting.
 	if o.Operation == Destroy || o.Operation == Refresh {
-		s, err := auto.SelectStackInlineSource(ctx, stackName, stacks.Namespace, Program, wsOpts...)
+		s, err := auto.SelectStackInlineSource(ctx, stackName, config.Namespace, Program, wsOpts...)
 		if err != nil && auto.IsSelectStack404Error(err) {
 			return s, fmt.Errorf("stack %s: %w in backend %s", stackName, ErrStackNotFound, redactURL(o.Backend))
 		}
 		return s, wrapSetup(stackName, "select stack", err)
 	}
-	s, err := auto.UpsertStackInlineSource(ctx, stackName, stacks.Namespace, Program, wsOpts...)
+	s, err := auto.UpsertStackInlineSource(ctx, stackName, config.Namespace, Program, wsOpts...)
 	return s, wrapSetup(stackName, "create or select stack", err)
 }
 
@@ -442,7 +443,7 @@ func openStack(ctx context.Context, stackName string, o Options) (auto.Stack, er
 // The config schema is not repeated; stacks.LoadConfig is the validation.
 func projectSettings() workspace.Project {
 	return workspace.Project{
-		Name:    tokens.PackageName(stacks.Namespace),
+		Name:    tokens.PackageName(config.Namespace),
 		Runtime: workspace.NewProjectRuntimeInfo("go", nil),
 	}
 }
@@ -467,7 +468,7 @@ func applyConfig(ctx context.Context, s auto.Stack, c *Customer) error {
 	}
 	var stale []string
 	for k := range current {
-		if strings.HasPrefix(k, stacks.Namespace+":") {
+		if strings.HasPrefix(k, config.Namespace+":") {
 			stale = append(stale, k)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/workfx/workfx-platform/stacks"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // The lock message of the diy (file/s3/azblob) backend, as the CLI prints it when another
@@ -48,7 +48,7 @@ func onCluster(t *testing.T, id string) (*Customer, Options, *recordingCommand) 
 	require.NoError(t, c.Validate())
 	raw, err := c.RawConfig()
 	require.NoError(t, err)
-	cfg, err := stacks.LoadConfig(raw)
+	cfg, err := config.Load(raw)
 	require.NoError(t, err)
 	require.NoError(t, cluster.CreateCustomerObjects(context.Background(), cfg))
 	rc := record(tools.CLI)

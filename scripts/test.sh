@@ -30,8 +30,8 @@ export WORKFX_PULUMI_CLI
 echo "== go test (unit, plan, policy, onboarding CLI tests)"
 go test -count=1 ./...
 
-echo "== fuzz stacks.LoadConfig for ${FUZZTIME:-30s}"
-go test ./stacks -run '^$' -fuzz '^FuzzLoadConfig$' -fuzztime "${FUZZTIME:-30s}"
+echo "== fuzz config.Load for ${FUZZTIME:-30s} (the config package imports no Pulumi SDK: a small build)"
+go test ./config -run '^$' -fuzz '^FuzzLoad$' -fuzztime "${FUZZTIME:-30s}"
 
 echo "== real-cluster suite (tests/kube: etcd, kube-apiserver, controller-manager, scheduler, kwok)"
 # Builds the control plane and kubectl into ~/.cache/workfx-kube/<version>/bin when missing

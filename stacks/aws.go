@@ -12,67 +12,30 @@ import (
 	"github.com/workfx/workfx-platform/components/network"
 	"github.com/workfx/workfx-platform/components/postgres"
 	"github.com/workfx/workfx-platform/components/redis"
-	"github.com/workfx/workfx-platform/components/search"
 	"github.com/workfx/workfx-platform/components/secrets"
+	"github.com/workfx/workfx-platform/components/secrets/contract"
 	"github.com/workfx/workfx-platform/components/storage"
 	"github.com/workfx/workfx-platform/components/vault"
+	"github.com/workfx/workfx-platform/components/workload"
+	"github.com/workfx/workfx-platform/config"
 )
 
-// awsPlatform is what the AWS composition hands back to Build: the cluster, the endpoints (same
-// contracts as the existing path) and each app's workload role.
+// awsPlatform is the AWS platform: one explicit aws provider, the VPC, KMS and Secrets Manager,
+// EKS, the provisioned data services (the others are the customer's), and one IRSA role per
+// app reading only the secrets behind what that app reads.
 type awsPlatform struct {
-	cluster *cluster.Cluster
-	deps    *dependencies
+	cfg  *config.Config
+	cl   *cluster.Cluster
+	deps *dependencies
 	// roles are the IRSA role ARNs by app name.
 	roles map[string]pulumi.StringOutput
-	// mskPort is set when Kafka is MSK, which creates no topic on first use.
-	mskPort int
+	// msk is set when Kafka is MSK, which creates no topic on first use.
+	msk bool
 }
 
-// inCluster renders what the provisioned backends need inside the cluster before the apps
-// start, and returns it for the apps to wait on: MSK's topics (auto-creation is off).
-func (p *awsPlatform) inCluster(ctx *pulumi.Context, cfg *Config, namespace pulumi.StringInput, k8s pulumi.ResourceOption,
-	secretsReady []pulumi.Resource,
-) ([]pulumi.Resource, error) {
-	if p.mskPort == 0 {
-		return nil, nil
-	}
-	topics := []string{cfg.Kafka.Topics.DocumentChunks, cfg.Kafka.Topics.Agents}
-	if appEnabled(cfg.Apps.RasaPro) || appEnabled(cfg.Apps.RasaProServices) {
-		topics = append(topics, cfg.Kafka.Topics.RasaEvents)
-	}
-	repo, tag, _ := strings.Cut(kafka.TopicsImage, ":")
-	job, err := kafka.NewTopics(ctx, "kafka-topics", &kafka.TopicsArgs{
-		Namespace:  namespace,
-		Labels:     partOf,
-		Image:      image(cfg.Images.Registry, ImageConfig{Repository: repo, Tag: tag}),
-		Topics:     topics,
-		SecretName: secrets.KafkaSecret,
-		Port:       p.mskPort,
-		PullSecret: cfg.Images.PullSecret,
-		DependsOn:  secretsReady,
-	}, k8s)
-	if err != nil {
-		return nil, err
-	}
-	return []pulumi.Resource{job.Job}, nil
-}
-
-// serviceAccountAnnotations binds an app's ServiceAccount to its IAM role (nil off AWS).
-func (p *awsPlatform) serviceAccountAnnotations(app string) pulumi.StringMap {
-	if p == nil {
-		return nil
-	}
-	arn, ok := p.roles[app]
-	if !ok {
-		return nil
-	}
-	return pulumi.StringMap{"eks.amazonaws.com/role-arn": arn}
-}
-
-// buildAWS provisions the AWS pieces through one explicit provider. Validation guarantees the
+// newAWS provisions the AWS pieces through one explicit provider. Validation guarantees the
 // cluster is provisioned whenever a data service is.
-func buildAWS(ctx *pulumi.Context, cfg *Config) (*awsPlatform, error) {
+func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	a := cfg.AWS
 	prod := cfg.Environment == "prod"
 	prefix := "workfx-" + ctx.Stack()
@@ -113,7 +76,7 @@ func buildAWS(ctx *pulumi.Context, cfg *Config) (*awsPlatform, error) {
 		groups = append(groups, cluster.NodeGroup{Name: g.Name, InstanceTypes: g.InstanceTypes,
 			MinSize: g.MinSize, MaxSize: g.MaxSize, DesiredSize: g.DesiredSize, DiskSizeGiB: g.DiskSizeGiB})
 	}
-	cl, eks, err := cluster.NewAWS(ctx, "cluster", &cluster.AWSArgs{
+	cl, err := cluster.NewAWS(ctx, "cluster", &cluster.AWSArgs{
 		Provider: provider, ClusterName: prefix, Region: a.Region, Version: a.EKS.Version,
 		SubnetIDs: vpc.PrivateSubnetIDs, PublicAccessCidrs: a.PublicAccessCidrs,
 		SecretsKey: v.ClusterKey, NodeGroups: groups, LogRetentionDays: a.EKS.LogRetentionDays,
@@ -121,113 +84,82 @@ func buildAWS(ctx *pulumi.Context, cfg *Config) (*awsPlatform, error) {
 	if err != nil {
 		return nil, err
 	}
+	eks := cl.EKS
 
-	p := &awsPlatform{cluster: cl, deps: &dependencies{}, roles: map[string]pulumi.StringOutput{}}
+	p := &awsPlatform{cfg: cfg, cl: cl, roles: map[string]pulumi.StringOutput{}}
 	// Every data service: private subnets, reachable from the cluster only.
 	placement := network.AWSPlacement{Provider: provider, VpcID: vpc.VpcID, SubnetIDs: vpc.PrivateSubnetIDs,
 		ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod}
 	// The secrets each contract group is backed by, for the workload roles.
-	stored := map[secrets.Group][]pulumi.StringOutput{}
+	stored := map[contract.Group][]pulumi.StringOutput{}
 	var bucketArns []pulumi.StringOutput
 
-	if cfg.Postgres.Mode == ModeProvision {
+	prov := provisioners{}
+	if cfg.Postgres.Mode == config.ModeProvision {
 		r := a.RDS
-		pg, s, err := postgres.NewAWS(ctx, "postgres", &postgres.AWSArgs{
-			AWSPlacement: placement, Vault: v,
-			InstanceClass: r.InstanceClass, AllocatedStorageGiB: r.AllocatedStorageGiB, MaxStorageGiB: r.MaxStorageGiB,
-			BackupRetentionDays: r.BackupRetentionDays, MultiAZ: On(r.MultiAZ), Database: r.Database, Username: r.Username,
-		})
-		if err != nil {
-			return nil, err
+		prov.postgres = func() (*postgres.Postgres, error) {
+			pg, err := postgres.NewAWS(ctx, "postgres", &postgres.AWSArgs{
+				AWSPlacement: placement, Vault: v,
+				InstanceClass: r.InstanceClass, AllocatedStorageGiB: r.AllocatedStorageGiB, MaxStorageGiB: r.MaxStorageGiB,
+				BackupRetentionDays: r.BackupRetentionDays, MultiAZ: config.On(r.MultiAZ), Database: r.Database, Username: r.Username,
+			})
+			if err == nil {
+				stored[contract.Postgres] = append(stored[contract.Postgres], pg.MasterSecret.Arn)
+				stored[contract.Analytics] = append(stored[contract.Analytics], pg.MasterSecret.Arn)
+			}
+			return pg, err
 		}
-		p.deps.postgres = &pg.Endpoint
-		stored[secrets.Postgres] = append(stored[secrets.Postgres], s.Arn)
-		stored[secrets.Analytics] = append(stored[secrets.Analytics], s.Arn)
-	} else {
-		pg, err := postgres.New(ctx, "postgres", &postgres.Args{Mode: cfg.Postgres.Mode, Existing: cfg.Postgres.Existing})
-		if err != nil {
-			return nil, err
-		}
-		p.deps.postgres = &pg.Endpoint
 	}
-
-	if cfg.Redis.Mode == ModeProvision {
+	if cfg.Redis.Mode == config.ModeProvision {
 		e := a.ElastiCache
-		rd, s, err := redis.NewAWS(ctx, "redis", &redis.AWSArgs{
-			AWSPlacement: placement, Vault: v,
-			NodeType: e.NodeType, Replicas: *e.Replicas, SnapshotRetentionDays: *e.SnapshotRetentionDays,
-		})
-		if err != nil {
-			return nil, err
+		prov.redis = func() (*redis.Redis, error) {
+			rd, err := redis.NewAWS(ctx, "redis", &redis.AWSArgs{
+				AWSPlacement: placement, Vault: v,
+				NodeType: e.NodeType, Replicas: *e.Replicas, SnapshotRetentionDays: *e.SnapshotRetentionDays,
+			})
+			if err == nil {
+				stored[contract.Redis] = append(stored[contract.Redis], rd.AuthSecret.Arn)
+			}
+			return rd, err
 		}
-		p.deps.redis = &rd.Endpoint
-		stored[secrets.Redis] = append(stored[secrets.Redis], s.Arn)
-	} else {
-		rd, err := redis.New(ctx, "redis", &redis.Args{Mode: cfg.Redis.Mode, Existing: cfg.Redis.Existing})
-		if err != nil {
-			return nil, err
-		}
-		p.deps.redis = &rd.Endpoint
 	}
-
-	if cfg.Kafka.Mode == ModeProvision {
+	if cfg.Kafka.Mode == config.ModeProvision {
 		m := a.MSK
-		kf, s, err := kafka.NewAWS(ctx, "kafka", &kafka.AWSArgs{
-			AWSPlacement: placement, Vault: v, SecretPrefix: prefix,
-			BrokerCount: m.BrokerCount, InstanceType: m.InstanceType, VolumeSizeGiB: m.VolumeSizeGiB,
-			KafkaVersion: m.KafkaVersion, Username: m.Username, LogRetentionDays: a.EKS.LogRetentionDays,
-			Topics: cfg.Kafka.Topics, ConsumerGroupPrefix: cfg.Kafka.ConsumerGroupPrefix,
-		})
-		if err != nil {
-			return nil, err
+		p.msk = true
+		prov.kafka = func() (*kafka.Kafka, error) {
+			kf, err := kafka.NewAWS(ctx, "kafka", &kafka.AWSArgs{
+				AWSPlacement: placement, Vault: v, SecretPrefix: prefix,
+				BrokerCount: m.BrokerCount, InstanceType: m.InstanceType, VolumeSizeGiB: m.VolumeSizeGiB,
+				KafkaVersion: m.KafkaVersion, Username: m.Username, LogRetentionDays: a.EKS.LogRetentionDays,
+				Use: kafkaUse(cfg),
+			})
+			if err == nil {
+				stored[contract.Kafka] = append(stored[contract.Kafka], kf.SCRAMSecret.Arn)
+				stored[contract.RasaKafka] = append(stored[contract.RasaKafka], kf.SCRAMSecret.Arn)
+			}
+			return kf, err
 		}
-		p.deps.kafka = &kf.Endpoint
-		p.mskPort = kafka.AWSPort
-		stored[secrets.Kafka] = append(stored[secrets.Kafka], s.Arn)
-		stored[secrets.RasaKafka] = append(stored[secrets.RasaKafka], s.Arn)
-	} else {
-		kf, err := kafka.New(ctx, "kafka", &kafka.Args{
-			Mode: cfg.Kafka.Mode, Topics: cfg.Kafka.Topics, ConsumerGroupPrefix: cfg.Kafka.ConsumerGroupPrefix, Existing: cfg.Kafka.Existing,
-		})
-		if err != nil {
-			return nil, err
-		}
-		p.deps.kafka = &kf.Endpoint
 	}
-
-	if cfg.ObjectStorage.Mode == ModeProvision {
-		st, arns, err := storage.NewAWS(ctx, "object-storage", &storage.AWSArgs{
-			Provider: provider, Vault: v, Region: a.Region, Prefix: a.S3.BucketPrefix, Prod: prod,
-		})
-		if err != nil {
-			return nil, err
+	if cfg.ObjectStorage.Mode == config.ModeProvision {
+		prov.storage = func() (*storage.Storage, error) {
+			st, err := storage.NewAWS(ctx, "object-storage", &storage.AWSArgs{
+				Provider: provider, Vault: v, Region: a.Region, Prefix: a.S3.BucketPrefix, Prod: prod,
+			})
+			if err == nil {
+				bucketArns = st.BucketArns
+			}
+			return st, err
 		}
-		p.deps.storage = st.Buckets
-		bucketArns = arns
-	} else {
-		st, err := storage.New(ctx, "object-storage", &storage.Args{Mode: cfg.ObjectStorage.Mode, Existing: cfg.ObjectStorage.Existing})
-		if err != nil {
-			return nil, err
-		}
-		p.deps.storage = st.Buckets
 	}
-
-	if cfg.Elasticsearch.Mode == ModeExisting {
-		es, err := search.New(ctx, "elasticsearch", &search.Args{Mode: cfg.Elasticsearch.Mode, Existing: cfg.Elasticsearch.Existing})
-		if err != nil {
-			return nil, err
-		}
-		p.deps.search = &es.Endpoint
+	if p.deps, err = newDependencies(ctx, cfg, prov); err != nil {
+		return nil, err
 	}
 
 	// One role per enabled app, trusted only by that app's ServiceAccount, reading only the
 	// secrets behind the contract groups the app reads (and the buckets, for the WorkFX apps).
-	for _, def := range appCatalog {
-		if !appEnabled(*def.config(cfg)) {
-			continue
-		}
+	for _, def := range enabledApps(cfg) {
 		var arns []pulumi.StringOutput
-		seen := map[secrets.Group]bool{}
+		seen := map[contract.Group]bool{}
 		for _, g := range def.Secrets {
 			if !seen[g] {
 				arns = append(arns, stored[g]...)
@@ -255,6 +187,48 @@ func buildAWS(ctx *pulumi.Context, cfg *Config) (*awsPlatform, error) {
 	return p, nil
 }
 
+func (p *awsPlatform) cluster() *cluster.Cluster   { return p.cl }
+func (p *awsPlatform) dependencies() *dependencies { return p.deps }
+
+// storeCredentials: the generated credentials live in the stack state and the contract Secrets;
+// the workload roles read the data services' secrets from Secrets Manager.
+func (p *awsPlatform) storeCredentials(*pulumi.Context, *secrets.Args) error { return nil }
+
+// inCluster renders what the provisioned backends need inside the cluster before the apps
+// start, and returns it for the apps to wait on: MSK's topics (auto-creation is off).
+func (p *awsPlatform) inCluster(ctx *pulumi.Context, in *inClusterArgs) ([]pulumi.Resource, error) {
+	if !p.msk {
+		return nil, nil
+	}
+	cfg := p.cfg
+	topics := []string{cfg.Kafka.Topics.DocumentChunks, cfg.Kafka.Topics.Agents}
+	if cfg.RasaOn() {
+		topics = append(topics, cfg.Kafka.Topics.RasaEvents)
+	}
+	repo, tag, _ := strings.Cut(kafka.TopicsImage, ":")
+	job, err := kafka.NewTopics(ctx, "kafka-topics", &kafka.TopicsArgs{
+		Namespace:  in.namespace,
+		Labels:     partOf,
+		Image:      image(cfg.Images.Registry, config.ImageConfig{Repository: repo, Tag: tag}),
+		Topics:     topics,
+		SecretName: contract.KafkaSecret,
+		Port:       kafka.AWSPort,
+		PullSecret: cfg.Images.PullSecret,
+		DependsOn:  in.after,
+	}, in.k8s)
+	if err != nil {
+		return nil, err
+	}
+	return []pulumi.Resource{job.Job}, nil
+}
+
+// identity binds an app's ServiceAccount to its IAM role.
+func (p *awsPlatform) identity(app appDef, spec *workload.Spec) {
+	if arn, ok := p.roles[app.Name]; ok {
+		spec.ServiceAccountAnnotations = pulumi.StringMap{"eks.amazonaws.com/role-arn": arn}
+	}
+}
+
 // dedupe drops repeated Outputs (the same secret behind two groups) by identity.
 func dedupe(in []pulumi.StringOutput) []pulumi.StringOutput {
 	var out []pulumi.StringOutput
@@ -270,7 +244,7 @@ func dedupe(in []pulumi.StringOutput) []pulumi.StringOutput {
 
 // awsZones returns the pinned zones, or the region's first three that need no opt-in (local and
 // wavelength zones do, and cannot host RDS, MSK or EKS node groups alike).
-func awsZones(ctx *pulumi.Context, provider *aws.Provider, a AWSConfig) ([]string, error) {
+func awsZones(ctx *pulumi.Context, provider *aws.Provider, a config.AWSConfig) ([]string, error) {
 	if len(a.AvailabilityZones) > 0 {
 		return a.AvailabilityZones, nil
 	}
@@ -281,8 +255,8 @@ func awsZones(ctx *pulumi.Context, provider *aws.Provider, a AWSConfig) ([]strin
 	if err != nil {
 		return nil, err
 	}
-	if len(res.Names) < defaultAZCount {
-		return nil, fmt.Errorf("workfx:aws.region: %s offers %d availability zones, %d needed", a.Region, len(res.Names), defaultAZCount)
+	if len(res.Names) < config.DefaultAZCount {
+		return nil, fmt.Errorf("workfx:aws.region: %s offers %d availability zones, %d needed", a.Region, len(res.Names), config.DefaultAZCount)
 	}
-	return res.Names[:defaultAZCount], nil
+	return res.Names[:config.DefaultAZCount], nil
 }

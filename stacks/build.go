@@ -1,3 +1,8 @@
+// Package stacks composes the platform from a validated config.Config: the only place that
+// composes. Build reads as the data flow: the platform (the customer's cluster, Azure or AWS,
+// chosen once) yields the cluster and the dependencies' endpoints; then the namespace, the
+// Secrets contract, the mesh and monitoring installs, the apps and the mesh and monitoring
+// objects follow, the same on every platform.
 package stacks
 
 import (
@@ -8,18 +13,16 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/workfx/workfx-platform/components/cluster"
 	"github.com/workfx/workfx-platform/components/credential"
 	"github.com/workfx/workfx-platform/components/kafka"
 	"github.com/workfx/workfx-platform/components/kube"
 	"github.com/workfx/workfx-platform/components/mesh"
 	"github.com/workfx/workfx-platform/components/monitoring"
 	"github.com/workfx/workfx-platform/components/postgres"
-	"github.com/workfx/workfx-platform/components/redis"
-	"github.com/workfx/workfx-platform/components/search"
 	"github.com/workfx/workfx-platform/components/secrets"
-	"github.com/workfx/workfx-platform/components/storage"
+	"github.com/workfx/workfx-platform/components/secrets/contract"
 	"github.com/workfx/workfx-platform/components/workload"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // partOf labels every object this program renders in the cluster.
@@ -28,49 +31,19 @@ var partOf = map[string]string{
 	"app.kubernetes.io/managed-by": "pulumi",
 }
 
-// dependencies are the resolved endpoints every app is wired from, whatever their backend.
-type dependencies struct {
-	postgres *postgres.Endpoint
-	redis    *redis.Endpoint
-	kafka    *kafka.Endpoint
-	search   *search.Endpoint // nil when Elasticsearch is disabled
-	storage  storage.Buckets
-}
-
-// Build composes the platform from a validated Config. It is the only place that composes.
-func Build(ctx *pulumi.Context, cfg *Config) error {
-	az, err := newAzure(ctx, cfg) // nil unless something is provisioned on Azure
+// Build composes the platform from a validated Config.
+func Build(ctx *pulumi.Context, cfg *config.Config) error {
+	// Where the cluster and the apps' dependencies come from.
+	pf, err := newPlatform(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	var (
-		cl    *cluster.Cluster
-		deps  *dependencies
-		onAWS *awsPlatform // nil unless something is provisioned on AWS
-	)
-	if usesAWS(cfg) {
-		if onAWS, err = buildAWS(ctx, cfg); err != nil {
-			return err
-		}
-		cl, deps = onAWS.cluster, onAWS.deps
-	} else {
-		cl, err = cluster.New(ctx, "cluster", &cluster.Args{Mode: cfg.Cluster.Mode, Existing: cfg.Cluster.Existing, Azure: az.cluster()},
-			az.options(cfg.Cluster.Mode == ModeProvision)...)
-		if err != nil {
-			return err
-		}
-		if deps, err = buildDependencies(ctx, cfg, az); err != nil {
-			return err
-		}
-		if err := az.bindIdentity(ctx, cl); err != nil {
-			return err
-		}
-	}
-	k8s := pulumi.Providers(cl.Provider)
+	deps := pf.dependencies()
+	k8s := pulumi.Providers(pf.cluster().Provider)
 
 	ns, err := workload.NewNamespace(ctx, "namespace", &workload.NamespaceArgs{
 		Name:        cfg.Cluster.Namespace,
-		Create:      On(cfg.Cluster.CreateNamespace),
+		Create:      config.On(cfg.Cluster.CreateNamespace),
 		Labels:      namespaceLabels(cfg),
 		AppSelector: map[string]string{"app.kubernetes.io/part-of": partOf["app.kubernetes.io/part-of"]},
 	}, k8s)
@@ -78,63 +51,58 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 		return err
 	}
 
+	// The Kubernetes Secrets the images read (seed 001/000), or the customer's own, read as they are.
 	secretArgs, err := contractArgs(ctx, cfg, deps)
 	if err != nil {
 		return err
 	}
-	if err := az.storeCredentials(ctx, secretArgs); err != nil {
+	if err := pf.storeCredentials(ctx, secretArgs); err != nil {
 		return err
 	}
 	secretArgs.Namespace, secretArgs.NamespaceName, secretArgs.NamespaceReady = ns.Name, cfg.Cluster.Namespace, ns.Object
 	secretArgs.Labels = partOf
-	contract, err := secrets.New(ctx, "contract", secretArgs, k8s)
+	contractSecrets, err := secrets.New(ctx, "contract", secretArgs, k8s)
 	if err != nil {
 		return err
 	}
 
 	// Istio and the monitoring stack come first when this program installs them: the apps'
 	// sidecars need istiod, the policy CRs and ServiceMonitors need the CRDs.
-	pl, err := installPlatform(ctx, cfg, k8s)
+	ad, err := installAddons(ctx, cfg, k8s)
 	if err != nil {
 		return err
 	}
-	// Everything the pods need before they start: the contract Secrets and, on AWS, the topics.
-	appDeps := contract.Resources()
-	if onAWS != nil {
-		extra, err := onAWS.inCluster(ctx, cfg, ns.Name, k8s, appDeps)
-		if err != nil {
-			return err
-		}
-		appDeps = append(appDeps, extra...)
+	// Everything the pods need before they start: the contract Secrets and what the platform's
+	// backends need in the cluster (MSK's topics).
+	appDeps := contractSecrets.Resources()
+	extra, err := pf.inCluster(ctx, &inClusterArgs{namespace: ns.Name, k8s: k8s, after: appDeps})
+	if err != nil {
+		return err
 	}
+	appDeps = append(appDeps, extra...)
 
 	var meshServices []mesh.Service
 	var targets []monitoring.Target
 	appNames := pulumi.StringArray{}
-	for _, def := range appCatalog {
-		a := def.config(cfg)
-		if !appEnabled(*a) {
-			continue
-		}
-		spec := appSpec(cfg, def, a, deps, contract)
+	for _, def := range enabledApps(cfg) {
+		spec := appSpec(cfg, def, def.Of(cfg), deps, contractSecrets)
 		spec.Namespace = ns.Name
-		spec.ServiceAccountAnnotations = onAWS.serviceAccountAnnotations(def.Name)
 		// The contract Secrets (and the topics) exist before the first pod reads them.
 		spec.DependsOn = append([]pulumi.Resource{}, appDeps...)
 		// With injection on, the first pods get their sidecar only if istiod already serves.
-		spec.DependsOn = append(spec.DependsOn, pl.injector()...)
-		az.bindWorkload(spec)
+		spec.DependsOn = append(spec.DependsOn, ad.injector()...)
+		pf.identity(def, spec)
 		if _, err := workload.New(ctx, def.Name, spec, k8s); err != nil {
 			return err
 		}
 		appNames = append(appNames, pulumi.String(def.Name))
-		meshServices = append(meshServices, meshService(def, a))
+		meshServices = append(meshServices, meshService(def, def.Of(cfg)))
 		if def.MetricsPath != "" {
 			targets = append(targets, monitoring.Target{Name: def.Name, Port: def.Port, MetricsPath: def.MetricsPath})
 		}
 	}
 
-	if cfg.Mesh.Mode != ModeDisabled {
+	if cfg.Mesh.Mode != config.ModeDisabled {
 		if _, err := mesh.New(ctx, "mesh", &mesh.Args{
 			Namespace:         ns.Name,
 			NamespaceName:     cfg.Cluster.Namespace,
@@ -147,7 +115,7 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 			Services:          meshServices,
 			External:          meshExternals(cfg, deps),
 			Labels:            partOf,
-			CRDs:              pl.meshCRDs(),
+			CRDs:              ad.meshCRDs(),
 		}, k8s); err != nil {
 			return err
 		}
@@ -158,9 +126,9 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 			NamespaceName:  cfg.Cluster.Namespace,
 			Labels:         kube.Merge(partOf, cfg.Monitoring.ServiceMonitorLabels),
 			ScrapeInterval: cfg.Monitoring.ScrapeInterval,
-			MeshTLS:        cfg.Mesh.Mode != ModeDisabled,
+			MeshTLS:        cfg.Mesh.Mode != config.ModeDisabled,
 			Targets:        targets,
-			CRDs:           pl.monitoringCRDs(),
+			CRDs:           ad.monitoringCRDs(),
 		}, k8s); err != nil {
 			return err
 		}
@@ -168,56 +136,19 @@ func Build(ctx *pulumi.Context, cfg *Config) error {
 
 	ctx.Export("namespace", ns.Name)
 	ctx.Export("apps", appNames)
-	ctx.Export("kubeconfig", cl.Kubeconfig)
+	ctx.Export("kubeconfig", pf.cluster().Kubeconfig)
 	ctx.Export("postgresHost", deps.postgres.Host)
 	ctx.Export("kafkaBootstrapServers", deps.kafka.BootstrapServers)
-	if cfg.Mesh.Mode != ModeDisabled {
+	if cfg.Mesh.Mode != config.ModeDisabled {
 		ctx.Export("apiUrl", pulumi.String("https://"+cfg.Mesh.Host))
 	}
 	return nil
 }
 
-func buildDependencies(ctx *pulumi.Context, cfg *Config, az *azureStack) (*dependencies, error) {
-	pg, err := postgres.New(ctx, "postgres", &postgres.Args{Mode: cfg.Postgres.Mode, Existing: cfg.Postgres.Existing, Azure: az.postgres()},
-		az.options(cfg.Postgres.Mode == ModeProvision)...)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := redis.New(ctx, "redis", &redis.Args{Mode: cfg.Redis.Mode, Existing: cfg.Redis.Existing, Azure: az.redis()},
-		az.options(cfg.Redis.Mode == ModeProvision)...)
-	if err != nil {
-		return nil, err
-	}
-	kf, err := kafka.New(ctx, "kafka", &kafka.Args{
-		Mode: cfg.Kafka.Mode, Topics: cfg.Kafka.Topics, ConsumerGroupPrefix: cfg.Kafka.ConsumerGroupPrefix, Existing: cfg.Kafka.Existing,
-		Azure: az.kafka(),
-	}, az.options(cfg.Kafka.Mode == ModeProvision)...)
-	if err != nil {
-		return nil, err
-	}
-	st, err := storage.New(ctx, "object-storage", &storage.Args{Mode: cfg.ObjectStorage.Mode, Existing: cfg.ObjectStorage.Existing, Azure: az.objectStorage()},
-		az.options(cfg.ObjectStorage.Mode == ModeProvision)...)
-	if err != nil {
-		return nil, err
-	}
-	if az != nil && cfg.ObjectStorage.Mode == ModeProvision {
-		az.storage = st
-	}
-	deps := &dependencies{postgres: &pg.Endpoint, redis: &rd.Endpoint, kafka: &kf.Endpoint, storage: st.Buckets}
-	if cfg.Elasticsearch.Mode == ModeExisting {
-		es, err := search.New(ctx, "elasticsearch", &search.Args{Mode: cfg.Elasticsearch.Mode, Existing: cfg.Elasticsearch.Existing})
-		if err != nil {
-			return nil, err
-		}
-		deps.search = &es.Endpoint
-	}
-	return deps, nil
-}
-
 // generated returns the configured credential, or a random one when none is given. Generated
 // values live in the (encrypted) stack state and the contract Secret. Nothing is generated for a
 // contract Secret the customer owns.
-func generated(ctx *pulumi.Context, cfg *Config, secret, name string, value credential.Secret, ref *credential.Ref) (credential.Source, error) {
+func generated(ctx *pulumi.Context, cfg *config.Config, secret, name string, value config.Secret, ref *config.SecretRef) (credential.Source, error) {
 	if src := credential.FromConfig(value, ref); src.IsSet() || cfg.Secrets.Owns(secret) {
 		return src, nil
 	}
@@ -228,17 +159,17 @@ func generated(ctx *pulumi.Context, cfg *Config, secret, name string, value cred
 	return credential.Source{Value: pw}, nil
 }
 
-func contractArgs(ctx *pulumi.Context, cfg *Config, deps *dependencies) (*secrets.Args, error) {
+func contractArgs(ctx *pulumi.Context, cfg *config.Config, deps *dependencies) (*secrets.Args, error) {
 	cr := cfg.Credentials
-	adminKey, err := generated(ctx, cfg, secrets.JWTSecret, "admin-jwt-key", cr.AdminJWTKey, cr.AdminJWTKeyRef)
+	adminKey, err := generated(ctx, cfg, contract.JWTSecret, "admin-jwt-key", cr.AdminJWTKey, cr.AdminJWTKeyRef)
 	if err != nil {
 		return nil, err
 	}
-	aiKey, err := generated(ctx, cfg, secrets.JWTSecret, "ai-jwt-key", cr.AIJWTKey, cr.AIJWTKeyRef)
+	aiKey, err := generated(ctx, cfg, contract.JWTSecret, "ai-jwt-key", cr.AIJWTKey, cr.AIJWTKeyRef)
 	if err != nil {
 		return nil, err
 	}
-	dataSecret, err := generated(ctx, cfg, secrets.AppSecret, "data-secret", cr.DataSecret, cr.DataSecretRef)
+	dataSecret, err := generated(ctx, cfg, contract.AppSecret, "data-secret", cr.DataSecret, cr.DataSecretRef)
 	if err != nil {
 		return nil, err
 	}
@@ -263,12 +194,12 @@ func contractArgs(ctx *pulumi.Context, cfg *Config, deps *dependencies) (*secret
 	for _, name := range cfg.Secrets.Existing {
 		args.CustomerOwned[name] = true
 	}
-	rasaPro, rasaServices := appEnabled(cfg.Apps.RasaPro), appEnabled(cfg.Apps.RasaProServices)
+	rasaPro, rasaServices := cfg.Apps.RasaPro.On(), cfg.Apps.RasaProServices.On()
 	args.Rasa, args.RasaServices = rasaPro || rasaServices, rasaServices
 	if args.Rasa {
 		args.RasaLicense = credential.FromConfig(cr.RasaProLicense, cr.RasaProLicenseRef)
 	}
-	if rasaServices && !cfg.Secrets.Owns(secrets.AnalyticsDBSecret) {
+	if rasaServices && !cfg.Secrets.Owns(contract.AnalyticsDBSecret) {
 		args.AnalyticsDBURL = credential.FromConfig(cr.AnalyticsDBURL, cr.AnalyticsDBURLRef)
 		if !args.AnalyticsDBURL.IsSet() {
 			args.AnalyticsDBURL = credential.FromOutput(postgresURL(deps.postgres))
@@ -292,9 +223,9 @@ func postgresURL(pg *postgres.Endpoint) pulumi.StringOutput {
 	}).(pulumi.StringOutput)
 }
 
-func namespaceLabels(cfg *Config) map[string]string {
+func namespaceLabels(cfg *config.Config) map[string]string {
 	labels := kube.Merge(partOf, map[string]string{"pod-security.kubernetes.io/warn": "restricted"})
-	if cfg.Mesh.Mode != ModeDisabled {
+	if cfg.Mesh.Mode != config.ModeDisabled {
 		labels["istio-injection"] = "enabled"
 	} else {
 		// Without sidecars (whose init container needs NET_ADMIN) every pod meets "restricted".
@@ -303,18 +234,18 @@ func namespaceLabels(cfg *Config) map[string]string {
 	return labels
 }
 
-func metricsNamespace(cfg *Config) string {
-	if cfg.Monitoring.Mode == ModeDisabled {
+func metricsNamespace(cfg *config.Config) string {
+	if cfg.Monitoring.Mode == config.ModeDisabled {
 		return ""
 	}
 	return cfg.Monitoring.Namespace
 }
 
-func usesServiceMonitors(cfg *Config) bool {
-	return cfg.Monitoring.Mode != ModeDisabled && On(cfg.Monitoring.PrometheusOperator)
+func usesServiceMonitors(cfg *config.Config) bool {
+	return cfg.Monitoring.Mode != config.ModeDisabled && config.On(cfg.Monitoring.PrometheusOperator)
 }
 
-func meshService(def appDef, a *AppConfig) mesh.Service {
+func meshService(def appDef, a *config.AppConfig) mesh.Service {
 	open := []string{def.HealthPath}
 	return mesh.Service{
 		Name: def.Name, Port: def.Port, Public: def.Public,
@@ -325,7 +256,7 @@ func meshService(def appDef, a *AppConfig) mesh.Service {
 
 // image applies the registry override: a repository that starts with a registry host has the
 // host replaced; one without (Docker Hub style) gets the registry prefixed.
-func image(registry string, img ImageConfig) string {
+func image(registry string, img config.ImageConfig) string {
 	repo := img.Repository
 	if registry != "" {
 		if host, rest, ok := cutRegistry(repo); ok && host != "" {
@@ -355,7 +286,7 @@ func cutRegistry(repo string) (host, rest string, ok bool) {
 	return "", repo, false
 }
 
-func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract *secrets.Contract) *workload.Spec {
+func appSpec(cfg *config.Config, def appDef, a *config.AppConfig, deps *dependencies, cs *secrets.Contract) *workload.Spec {
 	spec := &workload.Spec{
 		Name:        def.Name,
 		Image:       image(cfg.Images.Registry, a.Image),
@@ -377,17 +308,17 @@ func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract
 		Config: pulumi.StringMap{
 			"ENVIRONMENT": pulumi.String(cfg.Environment),
 			"LOG_LEVEL":   pulumi.String(cfg.Settings.LogLevel),
-			"ENABLE_OTEL": pulumi.String(strconv.FormatBool(On(cfg.Settings.EnableOtel))),
+			"ENABLE_OTEL": pulumi.String(strconv.FormatBool(config.On(cfg.Settings.EnableOtel))),
 			"PORT":        pulumi.String(strconv.Itoa(def.Port)),
 		},
 	}
 	for _, g := range def.Secrets {
-		for _, e := range contract.Env(g) {
+		for _, e := range cs.Env(g) {
 			spec.SecretEnv = append(spec.SecretEnv, workload.SecretEnv{Name: e.Env, Ref: e.Ref, Optional: e.Optional})
 		}
 	}
-	spec.SecretRevisions = contract.Revisions(def.Secrets...)
-	if cfg.Secrets.Owns(secrets.JWTSecret) && slices.Contains(def.Secrets, secrets.JWT) {
+	spec.SecretRevisions = cs.Revisions(def.Secrets...)
+	if cfg.Secrets.Owns(contract.JWTSecret) && slices.Contains(def.Secrets, contract.JWT) {
 		// Seed 001's "方式 2" jwt-secret holds the two keys only: the issuers and audiences come
 		// from the settings, unless the customer's Secret has them (env wins over envFrom).
 		j := cfg.Settings.JWT
@@ -417,7 +348,7 @@ func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract
 	}
 
 	spec.Network = workload.Network{EgressTCPPorts: ports, MetricsNamespace: metricsNamespace(cfg)}
-	if cfg.Mesh.Mode != ModeDisabled {
+	if cfg.Mesh.Mode != config.ModeDisabled {
 		spec.Network.EgressNamespaces = []string{cfg.Mesh.IstioNamespace}
 		if def.Public {
 			spec.Network.IngressNamespaces = []string{cfg.Mesh.GatewayNamespace}
@@ -436,7 +367,7 @@ func appSpec(cfg *Config, def appDef, a *AppConfig, deps *dependencies, contract
 }
 
 // workfxSettings are the non-secret settings of seed 001 (`config:` and `workfx.storage`).
-func workfxSettings(cfg *Config, deps *dependencies, m pulumi.StringMap) {
+func workfxSettings(cfg *config.Config, deps *dependencies, m pulumi.StringMap) {
 	st := deps.storage
 	m["CLOUD_PROVIDER"] = pulumi.String(cfg.Cloud)
 	m["KA_NAME"] = pulumi.String(cfg.Customer)
@@ -449,7 +380,7 @@ func workfxSettings(cfg *Config, deps *dependencies, m pulumi.StringMap) {
 	m["PUBLIC_BUCKET_NAME"] = pulumi.String(st.Names.Public)
 	m["EMAIL_BUCKET_NAME"] = pulumi.String(st.Names.Email)
 	m["TOOLS_IMAGE_BUCKET_NAME"] = pulumi.String(st.Names.ToolsImage)
-	for prefix, model := range map[string]ModelConfig{"EMBEDDING": cfg.Settings.Models.Embedding, "RERANK": cfg.Settings.Models.Rerank, "LLM": cfg.Settings.Models.LLM} {
+	for prefix, model := range map[string]config.ModelConfig{"EMBEDDING": cfg.Settings.Models.Embedding, "RERANK": cfg.Settings.Models.Rerank, "LLM": cfg.Settings.Models.LLM} {
 		m[prefix+"_PROVIDER"] = pulumi.String(model.Provider)
 		m[prefix+"_MODEL"] = pulumi.String(model.Name)
 		m[prefix+"_BASE_URL"] = pulumi.String(model.BaseURL)

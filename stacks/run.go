@@ -5,13 +5,15 @@ import (
 	"os"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/config"
 )
 
 // Run is the Pulumi program: read and validate the stack config, then compose. It is what
 // `pulumi up` runs (main.go), what the offline plan runs under the mock monitor, and what the
 // Automation API runs inline. Nothing is registered when the config is invalid.
 func Run(ctx *pulumi.Context) error {
-	cfg, err := LoadConfig(RawConfig(ctx))
+	cfg, err := config.Load(RawConfig(ctx))
 	if err != nil {
 		return err
 	}
@@ -31,9 +33,9 @@ func RawConfig(ctx *pulumi.Context) map[string]string {
 			}
 		}
 	}
-	for _, key := range configKeys {
-		if v, ok := ctx.GetConfig(Namespace + ":" + key); ok {
-			raw[Namespace+":"+key] = v
+	for _, key := range config.Keys() {
+		if v, ok := ctx.GetConfig(config.Namespace + ":" + key); ok {
+			raw[config.Namespace+":"+key] = v
 		}
 	}
 	return raw

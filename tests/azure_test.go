@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/workfx/workfx-platform/config"
 	"github.com/workfx/workfx-platform/internal/plan"
-	"github.com/workfx/workfx-platform/stacks"
 )
 
 const (
@@ -341,8 +341,8 @@ func TestAzureMalformedConfigNamesTheKey(t *testing.T) {
 				// Keep the prod case about Azure: pin the image tags prod requires anyway.
 				raw["workfx:apps"] = `{"workfxApi":{"image":{"repository":"workfx-ai/workfx-api","tag":"2.4.1"}},"workfxCdc":{"image":{"repository":"workfx-ai/workfx-cdc","tag":"2.4.1"}}}`
 			}
-			_, err := stacks.LoadConfig(raw)
-			var cerr *stacks.ConfigError
+			_, err := config.Load(raw)
+			var cerr *config.Error
 			require.True(t, errors.As(err, &cerr), "want a config error, got %v", err)
 			found := false
 			for _, pr := range cerr.Problems {
@@ -356,7 +356,7 @@ func TestAzureMalformedConfigNamesTheKey(t *testing.T) {
 }
 
 func TestAzureDevConfigIsValid(t *testing.T) {
-	cfg, err := stacks.LoadConfig(devRaw(t))
+	cfg, err := config.Load(devRaw(t))
 	require.NoError(t, err)
 	assert.Equal(t, "azure", cfg.Cloud)
 	assert.Equal(t, "Basic", cfg.Azure.Redis.Sku)

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/workfx/workfx-platform/stacks"
+	"github.com/workfx/workfx-platform/config"
 )
 
 type edit struct {
@@ -94,10 +94,10 @@ func kaWith(t *testing.T, edits []edit) map[string]any {
 	return values
 }
 
-func problemsOf(t *testing.T, err error) []stacks.Problem {
+func problemsOf(t *testing.T, err error) []config.Problem {
 	t.Helper()
-	var cerr *stacks.ConfigError
-	require.True(t, errors.As(err, &cerr), "want a *stacks.ConfigError, got %v", err)
+	var cerr *config.Error
+	require.True(t, errors.As(err, &cerr), "want a *config.Error, got %v", err)
 	return cerr.Problems
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/workfx/workfx-platform/components/workload"
+	"github.com/workfx/workfx-platform/config"
 	"github.com/workfx/workfx-platform/internal/plan"
 	"github.com/workfx/workfx-platform/stacks"
 )
@@ -85,7 +86,7 @@ func TestCustomerSecretsAreExactlyWhatTheAppsRead(t *testing.T) {
 		t.Run(sf.name, func(t *testing.T) {
 			sc, err := plan.LoadStackFile(projectDir, sf.name, sf.path)
 			require.NoError(t, err)
-			cfg, err := stacks.LoadConfig(sc.Raw)
+			cfg, err := config.Load(sc.Raw)
 			require.NoError(t, err)
 			p := planFile(t, sf.name, sf.path)
 
@@ -167,7 +168,7 @@ func TestPodTemplatesCarryTheRevisionsOfWhatTheyRead(t *testing.T) {
 func TestMissingCustomerSecretFailsNamingIt(t *testing.T) {
 	sc, err := plan.LoadStackFile(projectDir, "ka", filepath.Join(projectDir, "Pulumi.ka.yaml"))
 	require.NoError(t, err)
-	cfg, err := stacks.LoadConfig(sc.Raw)
+	cfg, err := config.Load(sc.Raw)
 	require.NoError(t, err)
 	// The customer's cluster without contoso-kafka.
 	rec := plan.NewRecorder(sc.Project, sc.Stack)

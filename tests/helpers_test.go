@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/workfx/workfx-platform/config"
 	"github.com/workfx/workfx-platform/internal/plan"
 	"github.com/workfx/workfx-platform/stacks"
 )
@@ -85,11 +86,11 @@ func planValues(t *testing.T, stack string, values map[string]any) (*plan.Plan, 
 }
 
 // loadValues validates YAML-shaped config values the way the program does.
-func loadValues(t *testing.T, values map[string]any) (*stacks.Config, error) {
+func loadValues(t *testing.T, values map[string]any) (*config.Config, error) {
 	t.Helper()
 	sc, err := plan.FromValues("workfx", "test", values)
 	require.NoError(t, err)
-	return stacks.LoadConfig(sc.Raw)
+	return config.Load(sc.Raw)
 }
 
 // stackFile is a stack-format config: a real stack (Pulumi.<name>.yaml) or a synthetic one.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/workfx/workfx-platform/components/mesh"
 	"github.com/workfx/workfx-platform/components/monitoring"
+	"github.com/workfx/workfx-platform/config"
 	"github.com/workfx/workfx-platform/internal/plan"
 	"github.com/workfx/workfx-platform/stacks"
 )
@@ -21,11 +22,11 @@ const (
 	deploymentType = "kubernetes:apps/v1:Deployment"
 )
 
-func load(t *testing.T, f stackFile) (*plan.StackConfig, *stacks.Config) {
+func load(t *testing.T, f stackFile) (*plan.StackConfig, *config.Config) {
 	t.Helper()
 	sc, err := plan.LoadStackFile(projectDir, f.name, f.path)
 	require.NoError(t, err)
-	cfg, err := stacks.LoadConfig(sc.Raw)
+	cfg, err := config.Load(sc.Raw)
 	require.NoError(t, err, "stack %s", f.name)
 	return sc, cfg
 }
@@ -43,7 +44,7 @@ func provisionStacks(t *testing.T) map[string]stackFile {
 	out := map[string]stackFile{}
 	for _, f := range allStackFiles(t) {
 		_, cfg := load(t, f)
-		if cfg.Mesh.Mode == stacks.ModeProvision || cfg.Monitoring.Mode == stacks.ModeProvision {
+		if cfg.Mesh.Mode == config.ModeProvision || cfg.Monitoring.Mode == config.ModeProvision {
 			out[f.name] = f
 		}
 	}
@@ -90,7 +91,7 @@ func TestProvisionedMeshReleaseOrderAndCRDDependencies(t *testing.T) {
 			sc, cfg := load(t, f)
 			p := run(t, sc)
 
-			if cfg.Mesh.Mode == stacks.ModeProvision {
+			if cfg.Mesh.Mode == config.ModeProvision {
 				base, istiod, gw := release(t, p, "istio-base"), release(t, p, "istiod"), release(t, p, mesh.GatewayReleaseName)
 				assert.True(t, p.DependsOn(istiod, base), "istiod after base")
 				assert.True(t, p.DependsOn(gw, istiod), "gateway after istiod")
@@ -120,7 +121,7 @@ func TestProvisionedMeshReleaseOrderAndCRDDependencies(t *testing.T) {
 				}
 			}
 
-			if cfg.Monitoring.Mode == stacks.ModeProvision {
+			if cfg.Monitoring.Mode == config.ModeProvision {
 				kps := release(t, p, monitoring.ReleaseName)
 				assert.Equal(t, cfg.Monitoring.Provision.Version, kps.Str("version"))
 				assert.Equal(t, cfg.Monitoring.Namespace, kps.Str("namespace"))
@@ -132,7 +133,7 @@ func TestProvisionedMeshReleaseOrderAndCRDDependencies(t *testing.T) {
 					}
 				}
 				assert.GreaterOrEqual(t, crs, 2, "ServiceMonitors and PrometheusRules are rendered")
-				if cfg.Mesh.Mode == stacks.ModeProvision {
+				if cfg.Mesh.Mode == config.ModeProvision {
 					assert.True(t, p.DependsOn(kps, release(t, p, "istiod")), "Prometheus is created after istiod (its cert sidecar)")
 				}
 			}
@@ -154,7 +155,7 @@ func TestRegistryAndChartRepositoryOverridesReachEveryChartAndImage(t *testing.T
 
 			releases := p.ByType(releaseType)
 			require.NotEmpty(t, releases)
-			httpRepo, oci, err := stacks.ParseChartRepository(cfg.Images.ChartRepository)
+			httpRepo, oci, err := config.ParseChartRepository(cfg.Images.ChartRepository)
 			require.NoError(t, err)
 			for _, r := range releases {
 				if oci != "" {
@@ -236,8 +237,8 @@ func TestPinnedVersionsComeFromConfigAndDefaults(t *testing.T) {
 	setProvision(t, sc, "mesh", map[string]any{})
 	setProvision(t, sc, "monitoring", map[string]any{})
 	p = run(t, sc)
-	assert.Equal(t, mesh.DefaultIstioVersion, release(t, p, "istiod").Str("version"))
-	assert.Equal(t, monitoring.DefaultStackVersion, release(t, p, monitoring.ReleaseName).Str("version"))
+	assert.Equal(t, config.DefaultIstioVersion, release(t, p, "istiod").Str("version"))
+	assert.Equal(t, config.DefaultStackVersion, release(t, p, monitoring.ReleaseName).Str("version"))
 }
 
 func TestProdMeshDefaults(t *testing.T) {
@@ -419,8 +420,8 @@ func TestMonitoringStack(t *testing.T) {
 
 func TestDisabledMeshAndMonitoringRenderNoPlatformObjects(t *testing.T) {
 	sc, cfg := load(t, stackFile{"ka-no-mesh-no-monitoring", "testdata/stacks/ka-no-mesh-no-monitoring.yaml"})
-	require.Equal(t, stacks.ModeDisabled, cfg.Mesh.Mode)
-	require.Equal(t, stacks.ModeDisabled, cfg.Monitoring.Mode)
+	require.Equal(t, config.ModeDisabled, cfg.Mesh.Mode)
+	require.Equal(t, config.ModeDisabled, cfg.Monitoring.Mode)
 	p := run(t, sc)
 	for _, r := range p.Resources {
 		assert.False(t, isIstioCR(r.Type), "Istio object %s %s", r.Type, r.Name)
@@ -505,8 +506,8 @@ func TestProvisionConfigValidation(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			sc, _ := load(t, f)
 			c.edit(sc)
-			_, err := stacks.LoadConfig(sc.Raw)
-			var cerr *stacks.ConfigError
+			_, err := config.Load(sc.Raw)
+			var cerr *config.Error
 			require.True(t, errors.As(err, &cerr), "expected a config error, got %v", err)
 			var keys []string
 			for _, pr := range cerr.Problems {
@@ -519,8 +520,8 @@ func TestProvisionConfigValidation(t *testing.T) {
 
 func TestExistingModesInstallNothing(t *testing.T) {
 	sc, cfg := load(t, stackFile{"ka", filepath.Join(projectDir, "Pulumi.ka.yaml")})
-	require.Equal(t, stacks.ModeExisting, cfg.Mesh.Mode)
-	require.Equal(t, stacks.ModeExisting, cfg.Monitoring.Mode)
+	require.Equal(t, config.ModeExisting, cfg.Mesh.Mode)
+	require.Equal(t, config.ModeExisting, cfg.Monitoring.Mode)
 	p := run(t, sc)
 	assert.Empty(t, p.ByType(releaseType), "the customer's Istio and Prometheus are used as they are")
 	assert.Empty(t, p.ByType("workfx:mesh:Istio"))

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/workfx/workfx-platform/config"
 	"github.com/workfx/workfx-platform/internal/plan"
 	"github.com/workfx/workfx-platform/stacks"
 )
@@ -71,7 +72,7 @@ type target struct {
 	MeshOn  bool
 	Objects []*object
 	// Existing dependencies: TLS settings of what the customer brings.
-	Config *stacks.Config
+	Config *config.Config
 }
 
 func (t *target) kind(kind string) []*object {
@@ -581,13 +582,13 @@ var rules = []rule{
 		}
 		if t.Prod && t.Config != nil {
 			c := t.Config
-			if e := c.Postgres.Existing; e != nil && c.Postgres.Mode == stacks.ModeExisting && !oneOf(e.SSLMode, "require", "verify-ca", "verify-full") {
+			if e := c.Postgres.Existing; e != nil && c.Postgres.Mode == config.ModeExisting && !oneOf(e.SSLMode, "require", "verify-ca", "verify-full") {
 				out = append(out, fmt.Sprintf("workfx:postgres.existing.sslMode %q: TLS not enforced", e.SSLMode))
 			}
-			if e := c.Redis.Existing; e != nil && c.Redis.Mode == stacks.ModeExisting && !e.TLS {
+			if e := c.Redis.Existing; e != nil && c.Redis.Mode == config.ModeExisting && !e.TLS {
 				out = append(out, "workfx:redis.existing.tls is false: TLS not enforced")
 			}
-			if e := c.Kafka.Existing; e != nil && c.Kafka.Mode == stacks.ModeExisting && !oneOf(e.SecurityProtocol, "SSL", "SASL_SSL") {
+			if e := c.Kafka.Existing; e != nil && c.Kafka.Mode == config.ModeExisting && !oneOf(e.SecurityProtocol, "SSL", "SASL_SSL") {
 				out = append(out, fmt.Sprintf("workfx:kafka.existing.securityProtocol %q: TLS not enforced", e.SecurityProtocol))
 			}
 		}
@@ -709,8 +710,8 @@ func matches(selector any, lbls map[string]any) bool {
 }
 
 // fromPlan builds the rules' view of a plan.
-func fromPlan(name string, p *plan.Plan, cfg *stacks.Config) *target {
-	t := &target{Name: name, Config: cfg, Prod: cfg.Environment == "prod", MeshOn: cfg.Mesh.Mode != stacks.ModeDisabled}
+func fromPlan(name string, p *plan.Plan, cfg *config.Config) *target {
+	t := &target{Name: name, Config: cfg, Prod: cfg.Environment == "prod", MeshOn: cfg.Mesh.Mode != config.ModeDisabled}
 	for _, r := range p.Resources {
 		if !r.Custom || strings.HasPrefix(r.Type, "pulumi:providers:") {
 			continue
@@ -746,7 +747,7 @@ func planAll(tb testing.TB) []*target {
 				targetsErr = err
 				return
 			}
-			cfg, err := stacks.LoadConfig(sc.Raw)
+			cfg, err := config.Load(sc.Raw)
 			if err != nil {
 				targetsErr = fmt.Errorf("%s: %w", sf.path, err)
 				return

@@ -42,8 +42,8 @@ type AWSArgs struct {
 	LogRetentionDays int
 }
 
-// AWSOutputs are what the data services and workload roles need from the cluster.
-type AWSOutputs struct {
+// EKS is what the data services and workload roles need from an EKS cluster.
+type EKS struct {
 	Name pulumi.StringOutput
 	// SecurityGroupID is the cluster security group EKS attaches to the control plane and to
 	// every managed node: the one source the data services admit.
@@ -62,10 +62,10 @@ var graviton = regexp.MustCompile(`^[a-z]+[0-9]+g`)
 // NewAWS provisions EKS: cluster, node groups, IRSA provider, core add-ons, and the Kubernetes
 // provider every in-cluster object uses. The provider waits for the node groups and the add-ons
 // that need nodes, so no Kubernetes object is applied to a cluster that cannot run it.
-func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Cluster, *AWSOutputs, error) {
-	c := &Cluster{}
-	if err := ctx.RegisterComponentResource("workfx:cluster:Cluster", name, c, opts...); err != nil {
-		return nil, nil, err
+func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
 	with := func(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
@@ -76,13 +76,13 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		AssumeRolePolicy: pulumi.String(servicePrincipalTrust("eks.amazonaws.com")),
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	clusterPolicy, err := iam.NewRolePolicyAttachment(ctx, name+"-control-plane", &iam.RolePolicyAttachmentArgs{
 		Role: clusterRole.Name, PolicyArn: pulumi.String(policyPrefix + "AmazonEKSClusterPolicy"),
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// EKS writes control-plane logs to this group; creating it first sets the retention
 	// (EKS would otherwise create it with logs kept forever).
@@ -91,7 +91,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	cidrs := pulumi.StringArray{}
@@ -122,7 +122,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		EnabledClusterLogTypes: pulumi.ToStringArray([]string{"api", "audit", "authenticator", "controllerManager", "scheduler"}),
 	}, with(pulumi.DependsOn([]pulumi.Resource{clusterPolicy, logs}))...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	issuerURL := cl.Identities.Index(pulumi.Int(0)).Oidcs().Index(pulumi.Int(0)).Issuer().Elem()
@@ -131,9 +131,9 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		ClientIdLists: pulumi.StringArray{pulumi.String("sts.amazonaws.com")},
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	out := &AWSOutputs{
+	out := &EKS{
 		Name:            cl.Name,
 		SecurityGroupID: cl.VpcConfig.ClusterSecurityGroupId().Elem(),
 		OIDCProviderArn: oidc.Arn,
@@ -144,7 +144,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		AssumeRolePolicy: pulumi.String(servicePrincipalTrust("ec2.amazonaws.com")),
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var nodeDeps []pulumi.Resource
 	for _, p := range []string{"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"} {
@@ -152,7 +152,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			Role: nodeRole.Name, PolicyArn: pulumi.String(policyPrefix + p),
 		}, child...)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		nodeDeps = append(nodeDeps, a)
 	}
@@ -171,7 +171,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	for _, a := range []string{"vpc-cni", "kube-proxy"} {
 		ad, err := addon(a, nil, nil)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		nodeDeps = append(nodeDeps, ad)
 	}
@@ -201,7 +201,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}),
 		)...)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		out.NodeGroups = append(out.NodeGroups, ng)
 		ready = append(ready, ng)
@@ -212,22 +212,22 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		AssumeRolePolicy: IRSATrustPolicy(out.OIDCProviderArn, out.OIDCIssuer, "kube-system", "ebs-csi-controller-sa"),
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ebsPolicy, err := iam.NewRolePolicyAttachment(ctx, name+"-ebs-csi", &iam.RolePolicyAttachmentArgs{
 		Role: ebsRole.Name, PolicyArn: pulumi.String(policyPrefix + "service-role/AmazonEBSCSIDriverPolicy"),
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// CoreDNS and the EBS CSI controller are Deployments: they go healthy only once nodes exist.
 	coredns, err := addon("coredns", ready, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ebs, err := addon("aws-ebs-csi-driver", append(append([]pulumi.Resource{}, ready...), ebsPolicy), ebsRole.Arn)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ready = append(ready, coredns, ebs)
 
@@ -237,12 +237,10 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		})).(pulumi.StringOutput)
 	p, err := kubernetes.NewProvider(ctx, name, providerArgs(c.Kubeconfig), pulumi.Parent(c), pulumi.DependsOn(ready))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	c.Provider = p
-	return c, out, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"kubeconfig": c.Kubeconfig, "name": cl.Name, "oidcProviderArn": oidc.Arn,
-	})
+	c.Provider, c.EKS = p, out
+	return c.done(ctx, pulumi.Map{"name": cl.Name, "oidcProviderArn": oidc.Arn})
 }
 
 // Kubeconfig renders a kubeconfig that authenticates with `aws eks get-token` (short-lived

@@ -13,13 +13,8 @@ import (
 
 	"github.com/workfx/workfx-platform/components/azenv"
 	"github.com/workfx/workfx-platform/components/network"
+	"github.com/workfx/workfx-platform/config"
 )
-
-// NodePool is one autoscaled AKS node pool.
-type NodePool struct {
-	VMSize             string
-	MinCount, MaxCount int
-}
 
 // AzureArgs size the AKS cluster.
 type AzureArgs struct {
@@ -29,13 +24,26 @@ type AzureArgs struct {
 	IdentityName      string
 	LogAnalyticsName  string
 	KubernetesVersion string
-	SystemPool        NodePool
-	UserPool          NodePool
+	SystemPool        config.AzureNodePool
+	UserPool          config.AzureNodePool
 	MaxSurge          string
 	// AdminGroupObjectIDs become cluster admins through Entra ID.
 	AdminGroupObjectIDs []string
 	// AuthorizedIPRanges limit who reaches the API server; empty leaves it open to sign-in.
 	AuthorizedIPRanges []string
+}
+
+// NewAzure provisions AKS (Entra ID with Azure RBAC, workload identity, autoscaled pools) and
+// the Kubernetes provider bound to it, which waits for the deployer's cluster-admin role.
+func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.provisionAzure(ctx, name, a); err != nil {
+		return nil, err
+	}
+	return c.done(ctx, nil)
 }
 
 func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs) error {
@@ -76,7 +84,7 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 		return err
 	}
 
-	pool := func(poolName, mode string, p NodePool, taints []string) *containerservice.ManagedClusterAgentPoolProfileArgs {
+	pool := func(poolName, mode string, p config.AzureNodePool, taints []string) *containerservice.ManagedClusterAgentPoolProfileArgs {
 		return &containerservice.ManagedClusterAgentPoolProfileArgs{
 			Name:              pulumi.String(poolName),
 			Mode:              pulumi.String(mode),

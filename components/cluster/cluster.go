@@ -1,55 +1,39 @@
 // Package cluster yields the Kubernetes cluster the platform runs on and the one explicit
-// Kubernetes provider every in-cluster object uses.
+// Kubernetes provider every in-cluster object uses: the customer's (existing.go), AKS
+// (azure.go) or EKS (aws.go), each built by one constructor of the same shape.
 package cluster
 
 import (
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/workfx/workfx-platform/components/credential"
 )
 
-// Existing is a cluster the customer already runs. Without a kubeconfig the provider uses the
-// ambient one (KUBECONFIG or ~/.kube/config), as kubectl would.
-type Existing struct {
-	Kubeconfig credential.Secret `json:"kubeconfig"`
-	Context    string            `json:"context"`
-}
-
-// Args selects the backend.
-type Args struct {
-	Mode     string
-	Existing *Existing
-	// Azure is set to provision AKS (azure.go).
-	Azure *AzureArgs
-}
-
-// Cluster is the component. Provider is the Kubernetes provider bound to it.
+// Cluster is the component: the Kubernetes provider bound to the cluster (every in-cluster
+// object uses it) and what a backend hands back beyond it.
 type Cluster struct {
 	pulumi.ResourceState
 	// Kubeconfig is secret; empty when the ambient kubeconfig is used.
 	Kubeconfig pulumi.StringOutput
 	Provider   *kubernetes.Provider
-	// OIDCIssuerURL is the provisioned cluster's service-account token issuer (workload identity).
+	// OIDCIssuerURL is an AKS cluster's service-account token issuer (workload identity).
 	OIDCIssuerURL pulumi.StringOutput
+	// EKS is what the AWS data services and workload roles need; nil off AWS.
+	EKS *EKS
 }
 
-// New registers the component and its Kubernetes provider.
-func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
+// register registers the component; every backend's constructor starts here.
+func register(ctx *pulumi.Context, name string, opts []pulumi.ResourceOption) (*Cluster, error) {
 	c := &Cluster{}
-	if err := ctx.RegisterComponentResource("workfx:cluster:Cluster", name, c, opts...); err != nil {
-		return nil, err
+	return c, ctx.RegisterComponentResource("workfx:cluster:Cluster", name, c, opts...)
+}
+
+// done registers the component's outputs; every backend's constructor ends here.
+func (c *Cluster) done(ctx *pulumi.Context, extra pulumi.Map) (*Cluster, error) {
+	outputs := pulumi.Map{"kubeconfig": c.Kubeconfig}
+	for k, v := range extra {
+		outputs[k] = v
 	}
-	var err error
-	if args.Azure != nil {
-		err = c.provisionAzure(ctx, name, args.Azure)
-	} else {
-		err = c.useExisting(ctx, name, args.Existing)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"kubeconfig": c.Kubeconfig})
+	return c, ctx.RegisterResourceOutputs(c, outputs)
 }
 
 // providerArgs are the settings every Kubernetes provider of this program shares.

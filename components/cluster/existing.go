@@ -3,22 +3,29 @@ package cluster
 import (
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/components/credential"
+	"github.com/workfx/workfx-platform/config"
 )
 
-func (c *Cluster) useExisting(ctx *pulumi.Context, name string, e *Existing) error {
+// NewExisting binds the provider to the customer's cluster: its kubeconfig (secret) and context,
+// or the ambient kubeconfig when none is given, as kubectl would.
+func NewExisting(ctx *pulumi.Context, name string, e *config.ClusterExisting, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
+	}
 	pargs := providerArgs(nil)
 	c.Kubeconfig = pulumi.ToSecret(pulumi.String("")).(pulumi.StringOutput)
 	if e != nil && e.Kubeconfig.IsSet() {
-		c.Kubeconfig = e.Kubeconfig.Output()
+		c.Kubeconfig = credential.Value(e.Kubeconfig)
 		pargs.Kubeconfig = c.Kubeconfig
 	}
 	if e != nil && e.Context != "" {
 		pargs.Context = pulumi.String(e.Context)
 	}
-	p, err := kubernetes.NewProvider(ctx, name, pargs, pulumi.Parent(c))
-	if err != nil {
-		return err
+	if c.Provider, err = kubernetes.NewProvider(ctx, name, pargs, pulumi.Parent(c)); err != nil {
+		return nil, err
 	}
-	c.Provider = p
-	return nil
+	return c.done(ctx, nil)
 }

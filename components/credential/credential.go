@@ -1,50 +1,34 @@
-// Package credential holds the two ways a credential reaches the program: a secret config value
-// (decrypted by Pulumi, kept secret here) or a reference to a Kubernetes Secret the customer owns.
+// Package credential resolves the two ways a credential reaches the program, a secret config
+// value (decrypted by Pulumi, kept secret here) or a reference to a Kubernetes Secret the
+// customer owns, and generates the credentials nobody gives.
 package credential
 
 import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/config"
 )
-
-// Secret is a credential read from secure config. It never prints its value, so a stray
-// fmt.Print or json.Marshal of a config struct cannot leak it.
-type Secret string
-
-func (s Secret) String() string   { return "[secret]" }
-func (s Secret) GoString() string { return "[secret]" }
-
-// MarshalJSON redacts the value.
-func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"[secret]"`), nil }
-
-// IsSet reports whether a value was given.
-func (s Secret) IsSet() bool { return s != "" }
-
-// Output returns the value as a Pulumi secret.
-func (s Secret) Output() pulumi.StringOutput {
-	return pulumi.ToSecret(pulumi.String(string(s))).(pulumi.StringOutput)
-}
-
-// Ref points at a key of a Kubernetes Secret that already exists in the target namespace.
-type Ref struct {
-	SecretName string `json:"secretName"`
-	Key        string `json:"key"`
-}
 
 // Source is a resolved credential: exactly one of Value (a secret Output) or Ref is set.
 type Source struct {
 	Value pulumi.StringOutput
-	Ref   *Ref
+	Ref   *config.SecretRef
+}
+
+// Value returns a secure config value as a Pulumi secret.
+func Value(s config.Secret) pulumi.StringOutput {
+	return pulumi.ToSecret(pulumi.String(string(s))).(pulumi.StringOutput)
 }
 
 // FromConfig resolves a config pair (inline secret or reference); validation has already
 // ensured at most one is given. The zero Source means "not given".
-func FromConfig(value Secret, ref *Ref) Source {
+func FromConfig(value config.Secret, ref *config.SecretRef) Source {
 	if ref != nil {
 		return Source{Ref: ref}
 	}
 	if value.IsSet() {
-		return Source{Value: value.Output()}
+		return Source{Value: Value(value)}
 	}
 	return Source{}
 }

@@ -27,8 +27,7 @@ type AWSArgs struct {
 	Username         string
 	LogRetentionDays int
 
-	Topics              Topics
-	ConsumerGroupPrefix string
+	Use
 }
 
 // AWSPort is MSK's SASL/SCRAM listener (TLS).
@@ -48,37 +47,37 @@ func ServerProperties(prod bool) string {
 		"unclean.leader.election.enable=false\n", replication, minISR)
 }
 
-// NewAWS provisions MSK with SASL/SCRAM over TLS (the Rasa settings of seed 000); the returned
-// secret is the SCRAM credential.
-func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Kafka, *vault.Secret, error) {
-	c := &Kafka{}
-	if err := ctx.RegisterComponentResource("workfx:kafka:Kafka", name, c, opts...); err != nil {
-		return nil, nil, err
+// NewAWS provisions MSK with SASL/SCRAM over TLS (the Rasa settings of seed 000); SCRAMSecret is
+// the SCRAM credential.
+func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Kafka, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
 
 	password, err := credential.Generate(ctx, name+"-scram", 40, pulumi.Parent(c))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	sg, err := args.SecurityGroup(ctx, name, AWSPort, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	conf, err := msk.NewConfiguration(ctx, name, &msk.ConfigurationArgs{
 		Description:      pulumi.String("workfx Kafka broker settings"),
 		ServerProperties: pulumi.String(ServerProperties(args.Prod)),
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	logs, err := cloudwatch.NewLogGroup(ctx, name+"-brokers", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String("/aws/msk/" + args.SecretPrefix),
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	monitoring := "DEFAULT"
 	if args.Prod {
@@ -119,7 +118,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		EnhancedMonitoring: pulumi.String(monitoring),
 	}, append(child, pulumi.Protect(args.Prod), pulumi.RetainOnDelete(args.Prod))...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	doc := password.ApplyT(func(p string) (string, error) {
@@ -134,14 +133,14 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		Key:         args.Vault.KafkaKey,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	assoc, err := msk.NewScramSecretAssociation(ctx, name, &msk.ScramSecretAssociationArgs{
 		ClusterArn:     cluster.Arn,
 		SecretArnLists: pulumi.StringArray{stored.Arn},
 	}, append(child, pulumi.DependsOn([]pulumi.Resource{stored.Version}))...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// The brokers accept the user only once the secret is associated: whoever reads the
 	// bootstrap servers (the contract Secrets, the apps) waits for the association.
@@ -160,8 +159,6 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		ConsumerGroupPrefix: args.ConsumerGroupPrefix,
 		Ports:               []int{AWSPort},
 	}
-	return c, stored, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"bootstrapServers": c.Endpoint.BootstrapServers, "securityProtocol": pulumi.String(c.Endpoint.SecurityProtocol),
-		"secretArn": stored.Arn,
-	})
+	c.SCRAMSecret = stored
+	return c.done(ctx, pulumi.Map{"secretArn": stored.Arn})
 }

@@ -14,6 +14,7 @@ import (
 
 // AzureArgs size the Event Hubs namespace.
 type AzureArgs struct {
+	Use
 	Env           *azenv.Env
 	Network       *network.Azure
 	Vault         *vault.Azure
@@ -27,8 +28,22 @@ type AzureArgs struct {
 // kafkaPort is the Event Hubs Kafka endpoint (TLS only).
 const kafkaPort = 9093
 
-func (c *Kafka) provisionAzure(ctx *pulumi.Context, args *Args) error {
-	a, e := args.Azure, args.Azure.Env
+// NewAzure provisions an Event Hubs namespace with its Kafka endpoint, one hub per topic, and
+// keeps the connection string (the SASL password) in Key Vault.
+func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.ResourceOption) (*Kafka, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.provisionAzure(ctx, a); err != nil {
+		return nil, err
+	}
+	return c.done(ctx, nil)
+}
+
+func (c *Kafka) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
+	e := a.Env
+	args := a
 	child := pulumi.Parent(c)
 	nsArgs := &eventhub.NamespaceArgs{
 		ResourceGroupName:   e.ResourceGroupName,

@@ -1,18 +1,26 @@
 package kafka
 
 import (
-	"net"
-	"strconv"
-	"strings"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/credential"
+	"github.com/workfx/workfx-platform/config"
 )
 
-func existingEndpoint(args *Args) Endpoint {
+// ExistingArgs are the customer's Kafka and what the apps use of it.
+type ExistingArgs struct {
+	Use
+	Existing *config.KafkaExisting
+}
+
+// NewExisting is the customer's Kafka, as the config describes it.
+func NewExisting(ctx *pulumi.Context, name string, args *ExistingArgs, opts ...pulumi.ResourceOption) (*Kafka, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
+	}
 	e := args.Existing
-	return Endpoint{
+	c.Endpoint = Endpoint{
 		BootstrapServers:    pulumi.String(e.BootstrapServers).ToStringOutput(),
 		SecurityProtocol:    e.SecurityProtocol,
 		SASLMechanism:       e.SASLMechanism,
@@ -21,26 +29,7 @@ func existingEndpoint(args *Args) Endpoint {
 		CACertificate:       e.CACertificate,
 		Topics:              args.Topics,
 		ConsumerGroupPrefix: args.ConsumerGroupPrefix,
-		Ports:               BrokerPorts(e.BootstrapServers),
+		Ports:               config.BrokerPorts(e.BootstrapServers),
 	}
-}
-
-// BrokerPorts returns the distinct ports of a "host:port,host:port" list, in order of appearance.
-// Entries without a valid port are skipped (validation rejects them earlier).
-func BrokerPorts(bootstrap string) []int {
-	var ports []int
-	seen := map[int]bool{}
-	for _, hp := range strings.Split(bootstrap, ",") {
-		_, p, err := net.SplitHostPort(strings.TrimSpace(hp))
-		if err != nil {
-			continue
-		}
-		n, err := strconv.Atoi(p)
-		if err != nil || seen[n] {
-			continue
-		}
-		seen[n] = true
-		ports = append(ports, n)
-	}
-	return ports
+	return c.done(ctx, nil)
 }

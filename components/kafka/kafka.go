@@ -1,17 +1,24 @@
-// Package kafka provides the Kafka endpoint (brokers, security, credentials, topics) the apps consume.
+// Package kafka provides the Kafka endpoint (brokers, security, credentials, topics) the apps
+// consume: the customer's Kafka (existing.go), Event Hubs' Kafka endpoint (azure.go) or MSK
+// (aws.go), each built by one constructor of the same shape; and the Job that creates MSK's
+// topics (topics.go).
 package kafka
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/credential"
+	"github.com/workfx/workfx-platform/components/vault"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // Topics are the topic names the apps use (seed 001 wfx-kafka-secret, seed 000 KAFKA_TOPIC).
-type Topics struct {
-	DocumentChunks string `json:"documentChunks"`
-	Agents         string `json:"agents"`
-	RasaEvents     string `json:"rasaEvents"`
+type Topics = config.KafkaTopics
+
+// Use is what the apps use on every backend: their topics and consumer group prefix.
+type Use struct {
+	Topics              Topics
+	ConsumerGroupPrefix string
 }
 
 // Endpoint is the same type whatever the backend.
@@ -36,48 +43,28 @@ func (e Endpoint) SASL() bool {
 	return e.SecurityProtocol == "SASL_SSL" || e.SecurityProtocol == "SASL_PLAINTEXT"
 }
 
-// Existing is a Kafka the customer already runs (seed 001 infrastructure.kafka.external).
-type Existing struct {
-	BootstrapServers string            `json:"bootstrapServers"`
-	SecurityProtocol string            `json:"securityProtocol"`
-	SASLMechanism    string            `json:"saslMechanism"`
-	Username         string            `json:"username"`
-	Password         credential.Secret `json:"password"`
-	PasswordRef      *credential.Ref   `json:"passwordRef"`
-	CACertificate    string            `json:"caCertificate"`
-}
-
-// Args selects the backend and carries the settings shared by every backend.
-type Args struct {
-	Mode                string
-	Topics              Topics
-	ConsumerGroupPrefix string
-	Existing            *Existing
-	// Azure is set to provision Event Hubs with its Kafka endpoint (azure.go).
-	Azure *AzureArgs
-}
-
 // Kafka is the component; Endpoint is its typed output.
 type Kafka struct {
 	pulumi.ResourceState
 	Endpoint Endpoint
+	// SCRAMSecret is where AWS keeps the SASL/SCRAM credential (Secrets Manager); nil elsewhere.
+	SCRAMSecret *vault.Secret
 }
 
-// New registers the component and resolves its endpoint.
-func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Kafka, error) {
+// register registers the component; every backend's constructor starts here.
+func register(ctx *pulumi.Context, name string, opts []pulumi.ResourceOption) (*Kafka, error) {
 	c := &Kafka{}
-	if err := ctx.RegisterComponentResource("workfx:kafka:Kafka", name, c, opts...); err != nil {
-		return nil, err
-	}
-	if args.Azure != nil {
-		if err := c.provisionAzure(ctx, args); err != nil {
-			return nil, err
-		}
-	} else {
-		c.Endpoint = existingEndpoint(args)
-	}
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+	return c, ctx.RegisterComponentResource("workfx:kafka:Kafka", name, c, opts...)
+}
+
+// done registers the component's outputs; every backend's constructor ends here.
+func (c *Kafka) done(ctx *pulumi.Context, extra pulumi.Map) (*Kafka, error) {
+	outputs := pulumi.Map{
 		"bootstrapServers": c.Endpoint.BootstrapServers,
 		"securityProtocol": pulumi.String(c.Endpoint.SecurityProtocol),
-	})
+	}
+	for k, v := range extra {
+		outputs[k] = v
+	}
+	return c, ctx.RegisterResourceOutputs(c, outputs)
 }

@@ -13,11 +13,6 @@ import (
 	"github.com/workfx/workfx-platform/components/kube"
 )
 
-// DefaultIstioVersion is the Istio release (chart and image tag) installed unless a stack pins
-// another. It matches the istio.io/api v1.31.1 CRDs the real-cluster CI validates the policy CRs
-// against, so what is tested is what is installed.
-const DefaultIstioVersion = "1.31.1"
-
 // PublicIstioRepository is the official Istio chart repository.
 const PublicIstioRepository = "https://istio-release.storage.googleapis.com/charts"
 

@@ -12,11 +12,6 @@ import (
 	"github.com/workfx/workfx-platform/components/kube"
 )
 
-// DefaultStackVersion is the kube-prometheus-stack chart installed unless a stack pins another:
-// the 77.x line ships Prometheus Operator v0.85.0, the monitoring.coreos.com CRDs the real-cluster
-// CI validates ServiceMonitors and PrometheusRules against.
-const DefaultStackVersion = "77.0.0"
-
 // PublicChartRepository is the prometheus-community chart repository.
 const PublicChartRepository = "https://prometheus-community.github.io/helm-charts"
 

@@ -30,30 +30,30 @@ const AWSPort = 5432
 
 // NewAWS provisions the database. pgvector ships with RDS for PostgreSQL 16; the apps' first
 // migration runs `CREATE EXTENSION IF NOT EXISTS vector;` as the master user (docs/aws.md).
-// The returned secret holds the master credential (for workload roles that may read it).
-func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Postgres, *vault.Secret, error) {
-	c := &Postgres{}
-	if err := ctx.RegisterComponentResource("workfx:postgres:Postgres", name, c, opts...); err != nil {
-		return nil, nil, err
+// MasterSecret holds the master credential (for workload roles that may read it).
+func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Postgres, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
 
 	// RDS rejects '/', '@', '"' and spaces.
 	password, err := credential.Generate(ctx, name+"-master", 40, pulumi.Parent(c))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	sg, err := args.SecurityGroup(ctx, name, AWSPort, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	subnets, err := rds.NewSubnetGroup(ctx, name, &rds.SubnetGroupArgs{
 		Description: pulumi.String("workfx Postgres: private subnets"),
 		SubnetIds:   args.SubnetIDs,
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	params, err := rds.NewParameterGroup(ctx, name, &rds.ParameterGroupArgs{
 		Family:      pulumi.String("postgres16"),
@@ -64,7 +64,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		},
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	db, err := rds.NewInstance(ctx, name, &rds.InstanceArgs{
@@ -103,7 +103,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		ApplyImmediately:                   pulumi.Bool(!args.Prod),
 	}, append(child, pulumi.Protect(args.Prod), pulumi.RetainOnDelete(args.Prod))...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	// The master credential also lives in Secrets Manager (rotation, break-glass access), in the
@@ -119,7 +119,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		Description: "workfx Postgres master credential", Value: doc,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	c.Endpoint = Endpoint{
 		Host:     db.Address,
@@ -130,10 +130,8 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		// force_ssl makes TLS mandatory; "require" needs no CA bundle in the images.
 		SSLMode: "require",
 	}
-	return c, stored, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"host": c.Endpoint.Host, "port": pulumi.Int(AWSPort), "database": c.Endpoint.Database,
-		"sslMode": pulumi.String(c.Endpoint.SSLMode), "secretArn": stored.Arn,
-	})
+	c.MasterSecret = stored
+	return c.done(ctx, pulumi.Map{"secretArn": stored.Arn})
 }
 
 func finalSnapshot(prod bool, name string) pulumi.StringPtrInput {

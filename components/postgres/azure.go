@@ -28,6 +28,19 @@ type AzureArgs struct {
 	AdminLogin          string
 }
 
+// NewAzure provisions a Flexible Server in the VNet (pgvector allowed, TLS required), the app
+// database, and an admin password kept in Key Vault.
+func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.ResourceOption) (*Postgres, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.provisionAzure(ctx, a); err != nil {
+		return nil, err
+	}
+	return c.done(ctx, nil)
+}
+
 func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	e := a.Env
 	child := pulumi.Parent(c)

@@ -1,11 +1,13 @@
-// Package postgres provides the Postgres endpoint the apps consume, either provisioned by this
-// program or the customer's existing server.
+// Package postgres provides the Postgres endpoint the apps consume: the customer's server
+// (existing.go), Azure Database for PostgreSQL Flexible Server (azure.go) or RDS (aws.go), each
+// built by one constructor of the same shape.
 package postgres
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/credential"
+	"github.com/workfx/workfx-platform/components/vault"
 )
 
 // Endpoint is everything an app needs to connect. It is the same type whatever the backend.
@@ -21,48 +23,30 @@ type Endpoint struct {
 	SSLMode string
 }
 
-// Existing describes a server the customer already runs (seed 001 infrastructure.postgresql.external).
-type Existing struct {
-	Host        string            `json:"host"`
-	Port        int               `json:"port"`
-	Database    string            `json:"database"`
-	Username    string            `json:"username"`
-	SSLMode     string            `json:"sslMode"`
-	Password    credential.Secret `json:"password"`
-	PasswordRef *credential.Ref   `json:"passwordRef"`
-}
-
-// Args selects the backend; validation guarantees the matching settings are present.
-type Args struct {
-	Mode     string
-	Existing *Existing
-	// Azure is set to provision a Flexible Server (azure.go).
-	Azure *AzureArgs
-}
-
 // Postgres is the component; Endpoint is its typed output.
 type Postgres struct {
 	pulumi.ResourceState
 	Endpoint Endpoint
+	// MasterSecret is where AWS keeps the master credential (Secrets Manager); nil elsewhere.
+	MasterSecret *vault.Secret
 }
 
-// New registers the component and resolves its endpoint for the chosen mode.
-func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Postgres, error) {
+// register registers the component; every backend's constructor starts here.
+func register(ctx *pulumi.Context, name string, opts []pulumi.ResourceOption) (*Postgres, error) {
 	c := &Postgres{}
-	if err := ctx.RegisterComponentResource("workfx:postgres:Postgres", name, c, opts...); err != nil {
-		return nil, err
-	}
-	if args.Azure != nil {
-		if err := c.provisionAzure(ctx, args.Azure); err != nil {
-			return nil, err
-		}
-	} else {
-		c.Endpoint = existingEndpoint(args.Existing)
-	}
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+	return c, ctx.RegisterComponentResource("workfx:postgres:Postgres", name, c, opts...)
+}
+
+// done registers the component's outputs; every backend's constructor ends here.
+func (c *Postgres) done(ctx *pulumi.Context, extra pulumi.Map) (*Postgres, error) {
+	outputs := pulumi.Map{
 		"host":     c.Endpoint.Host,
 		"port":     pulumi.Int(c.Endpoint.Port),
 		"database": c.Endpoint.Database,
 		"sslMode":  pulumi.String(c.Endpoint.SSLMode),
-	})
+	}
+	for k, v := range extra {
+		outputs[k] = v
+	}
+	return c, ctx.RegisterResourceOutputs(c, outputs)
 }

@@ -23,30 +23,30 @@ type AWSArgs struct {
 // AWSPort is the Redis port (the same with TLS on ElastiCache).
 const AWSPort = 6379
 
-// NewAWS provisions the replication group; the returned secret holds the auth token.
-func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Redis, *vault.Secret, error) {
-	c := &Redis{}
-	if err := ctx.RegisterComponentResource("workfx:redis:Redis", name, c, opts...); err != nil {
-		return nil, nil, err
+// NewAWS provisions the replication group; AuthSecret holds the auth token.
+func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Redis, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
 
 	// ElastiCache auth tokens: 16-128 printable characters without '@', '"' or '/'.
 	token, err := credential.Generate(ctx, name+"-auth-token", 64, pulumi.Parent(c))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	sg, err := args.SecurityGroup(ctx, name, AWSPort, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	subnets, err := elasticache.NewSubnetGroup(ctx, name, &elasticache.SubnetGroupArgs{
 		Description: pulumi.String("workfx Redis: private subnets"),
 		SubnetIds:   args.SubnetIDs,
 	}, child...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ha := args.Replicas > 0
 	rgArgs := &elasticache.ReplicationGroupArgs{
@@ -77,14 +77,14 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	rg, err := elasticache.NewReplicationGroup(ctx, name, rgArgs,
 		append(child, pulumi.Protect(args.Prod), pulumi.RetainOnDelete(args.Prod))...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	stored, err := args.Vault.Put(ctx, name+"-auth-token", &vault.SecretArgs{
 		Description: "workfx Redis AUTH token", Value: token,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	c.Endpoint = Endpoint{
 		Host:     rg.PrimaryEndpointAddress,
@@ -93,7 +93,6 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		TLS:      true,
 		Password: credential.FromOutput(token),
 	}
-	return c, stored, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"host": c.Endpoint.Host, "port": pulumi.Int(AWSPort), "tls": pulumi.Bool(true), "secretArn": stored.Arn,
-	})
+	c.AuthSecret = stored
+	return c.done(ctx, pulumi.Map{"secretArn": stored.Arn})
 }

@@ -23,6 +23,19 @@ type AzureArgs struct {
 // tlsPort is the only port left open: the non-TLS port 6379 is disabled.
 const tlsPort = 6380
 
+// NewAzure provisions the cache (TLS only, private endpoint) and keeps its access key in Key
+// Vault.
+func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.ResourceOption) (*Redis, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.provisionAzure(ctx, a); err != nil {
+		return nil, err
+	}
+	return c.done(ctx, nil)
+}
+
 func (c *Redis) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	e := a.Env
 	child := pulumi.Parent(c)

@@ -1,10 +1,13 @@
-// Package redis provides the Redis endpoint the apps consume.
+// Package redis provides the Redis endpoint the apps consume: the customer's Redis
+// (existing.go), Azure Cache for Redis (azure.go) or ElastiCache (aws.go), each built by one
+// constructor of the same shape.
 package redis
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/credential"
+	"github.com/workfx/workfx-platform/components/vault"
 )
 
 // Endpoint is the same type whatever the backend.
@@ -17,46 +20,29 @@ type Endpoint struct {
 	Password credential.Source
 }
 
-// Existing is a Redis the customer already runs (seed 001 infrastructure.redis.external).
-type Existing struct {
-	Host        string            `json:"host"`
-	Port        int               `json:"port"`
-	DB          int               `json:"db"`
-	TLS         bool              `json:"tls"`
-	Password    credential.Secret `json:"password"`
-	PasswordRef *credential.Ref   `json:"passwordRef"`
-}
-
-// Args selects the backend.
-type Args struct {
-	Mode     string
-	Existing *Existing
-	// Azure is set to provision Azure Cache for Redis (azure.go).
-	Azure *AzureArgs
-}
-
 // Redis is the component; Endpoint is its typed output.
 type Redis struct {
 	pulumi.ResourceState
 	Endpoint Endpoint
+	// AuthSecret is where AWS keeps the auth token (Secrets Manager); nil elsewhere.
+	AuthSecret *vault.Secret
 }
 
-// New registers the component and resolves its endpoint.
-func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Redis, error) {
+// register registers the component; every backend's constructor starts here.
+func register(ctx *pulumi.Context, name string, opts []pulumi.ResourceOption) (*Redis, error) {
 	c := &Redis{}
-	if err := ctx.RegisterComponentResource("workfx:redis:Redis", name, c, opts...); err != nil {
-		return nil, err
-	}
-	if args.Azure != nil {
-		if err := c.provisionAzure(ctx, args.Azure); err != nil {
-			return nil, err
-		}
-	} else {
-		c.Endpoint = existingEndpoint(args.Existing)
-	}
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+	return c, ctx.RegisterComponentResource("workfx:redis:Redis", name, c, opts...)
+}
+
+// done registers the component's outputs; every backend's constructor ends here.
+func (c *Redis) done(ctx *pulumi.Context, extra pulumi.Map) (*Redis, error) {
+	outputs := pulumi.Map{
 		"host": c.Endpoint.Host,
 		"port": pulumi.Int(c.Endpoint.Port),
 		"tls":  pulumi.Bool(c.Endpoint.TLS),
-	})
+	}
+	for k, v := range extra {
+		outputs[k] = v
+	}
+	return c, ctx.RegisterResourceOutputs(c, outputs)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/credential"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // Endpoint matches seed 001's es-secret: host, port, use_ssl, cluster_url plus credentials.
@@ -18,36 +19,29 @@ type Endpoint struct {
 	Password credential.Source
 }
 
-// Existing is the customer's cluster.
-type Existing struct {
-	URL         string            `json:"url"`
-	Username    string            `json:"username"`
-	Password    credential.Secret `json:"password"`
-	PasswordRef *credential.Ref   `json:"passwordRef"`
-}
-
-// Args selects the backend.
-type Args struct {
-	Mode     string
-	Existing *Existing
-}
-
 // Search is the component; Endpoint is its typed output.
 type Search struct {
 	pulumi.ResourceState
 	Endpoint Endpoint
 }
 
-// New registers the component and resolves its endpoint.
-func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Search, error) {
+// NewExisting is the customer's cluster, as the config describes it.
+func NewExisting(ctx *pulumi.Context, name string, e *config.SearchExisting, opts ...pulumi.ResourceOption) (*Search, error) {
 	c := &Search{}
 	if err := ctx.RegisterComponentResource("workfx:search:Elasticsearch", name, c, opts...); err != nil {
 		return nil, err
 	}
-	ep, err := existingEndpoint(args.Existing)
+	host, port, useSSL, err := config.ParseSearchURL(e.URL)
 	if err != nil {
 		return nil, err
 	}
-	c.Endpoint = ep
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"url": pulumi.String(ep.URL)})
+	c.Endpoint = Endpoint{
+		URL:      e.URL,
+		Host:     host,
+		Port:     port,
+		UseSSL:   useSSL,
+		Username: pulumi.String(e.Username).ToStringOutput(),
+		Password: credential.FromConfig(e.Password, e.PasswordRef),
+	}
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"url": pulumi.String(e.URL)})
 }

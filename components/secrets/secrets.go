@@ -21,95 +21,9 @@ import (
 	"github.com/workfx/workfx-platform/components/postgres"
 	"github.com/workfx/workfx-platform/components/redis"
 	"github.com/workfx/workfx-platform/components/search"
+	"github.com/workfx/workfx-platform/components/secrets/contract"
+	"github.com/workfx/workfx-platform/config"
 )
-
-// The Secret names of the contract.
-const (
-	PostgresSecret    = "pg-secret"
-	RedisSecret       = "tp-redis-secret"
-	SearchSecret      = "es-secret"
-	KafkaSecret       = "wfx-kafka-secret"
-	JWTSecret         = "jwt-secret"
-	AppSecret         = "secret-key"
-	ModelKeysSecret   = "model-api-keys"
-	RasaLicenseSecret = "rasapro-license"
-	AnalyticsDBSecret = "analytics-db-url"
-	RasaKafkaSecret   = "kafka-secrets"
-)
-
-// Group names what an app can ask for; each maps to env vars backed by one Secret.
-type Group string
-
-// The groups.
-const (
-	Postgres    Group = "postgres"
-	Redis       Group = "redis"
-	Search      Group = "search"
-	Kafka       Group = "kafka"
-	JWT         Group = "jwt"
-	AppKeys     Group = "appKeys"
-	ModelKeys   Group = "modelKeys"
-	RasaLicense Group = "rasaLicense"
-	Analytics   Group = "analytics"
-	RasaKafka   Group = "rasaKafka"
-)
-
-// Key is one key of a contract Secret and the env var the images read it as. An optional key
-// may be missing (the app then runs without it).
-type Key struct {
-	Name, Env string
-	Optional  bool
-}
-
-// Spec is one contract Secret: its name, the group of env vars it backs, and its keys.
-type Spec struct {
-	Name  string
-	Group Group
-	Keys  []Key
-}
-
-// Catalog is seed 001's and seed 000's Secrets as data. The JWT issuers and audiences are
-// optional in a Secret the customer created: seed 001's "方式 2" creates jwt-secret with the two
-// keys only, and the apps then take them from their settings.
-var Catalog = []Spec{
-	{PostgresSecret, Postgres, []Key{{"host", "POSTGRES_HOST", false}, {"port", "POSTGRES_PORT", false},
-		{"username", "POSTGRES_USER", false}, {"password", "POSTGRES_PASSWORD", false}, {"database", "POSTGRES_DB", false}}},
-	{RedisSecret, Redis, []Key{{"redis_host", "REDIS_HOST", false}, {"redis_port", "REDIS_PORT", false},
-		{"redis_password", "REDIS_PASSWORD", false}, {"redis_db", "REDIS_DB", false}, {"redis_use_ssl", "REDIS_USE_SSL", false}}},
-	{SearchSecret, Search, []Key{{"host", "ES_HOST", false}, {"port", "ES_PORT", false}, {"username", "ES_USERNAME", false},
-		{"password", "ES_PASSWORD", false}, {"use_ssl", "ES_USE_SSL", false}, {"cluster_url", "ES_CLUSTER_URL", false}}},
-	{KafkaSecret, Kafka, []Key{{"bootstrap_servers", "KAFKA_BOOTSTRAP_SERVERS", false}, {"security_protocol", "KAFKA_SECURITY_PROTOCOL", false},
-		{"document_chunks_topic", "KAFKA_DOCUMENT_CHUNKS_TOPIC", false}, {"agents_topic", "KAFKA_AGENTS_TOPIC", false},
-		{"consumer_group_prefix", "KAFKA_CONSUMER_GROUP_PREFIX", false}, {"username", "KAFKA_USERNAME", false}, {"password", "KAFKA_PASSWORD", false}}},
-	{JWTSecret, JWT, []Key{{"admin_jwt_key", "ADMIN_JWT_KEY", false}, {"admin_jwt_issuer", "ADMIN_JWT_ISSUER", true},
-		{"admin_jwt_audience", "ADMIN_JWT_AUDIENCE", true}, {"ai_jwt_key", "AI_JWT_KEY", false},
-		{"ai_jwt_issuer", "AI_JWT_ISSUER", true}, {"ai_jwt_audience", "AI_JWT_AUDIENCE", true}}},
-	{AppSecret, AppKeys, []Key{{"data_secret", "DATA_SECRET", false}, {"jina_api_key", "JINA_API_KEY", true}}},
-	{ModelKeysSecret, ModelKeys, []Key{{"embedding_api_key", "EMBEDDING_API_KEY", true},
-		{"rerank_api_key", "RERANK_API_KEY", true}, {"llm_api_key", "LLM_API_KEY", true}}},
-	{RasaLicenseSecret, RasaLicense, []Key{{"licensekey", "RASA_PRO_LICENSE", false}}},
-	{AnalyticsDBSecret, Analytics, []Key{{"dburl", "RASA_ANALYTICS_DB_URL", false}}},
-	{RasaKafkaSecret, RasaKafka, []Key{{"username", "KAFKA_SASL_USERNAME", false}, {"password", "KAFKA_SASL_PASSWORD", false}}},
-}
-
-// Lookup returns the contract Secret of a name.
-func Lookup(name string) (Spec, bool) {
-	for _, s := range Catalog {
-		if s.Name == name {
-			return s, true
-		}
-	}
-	return Spec{}, false
-}
-
-// Names lists the contract's Secret names, in contract order.
-func Names() []string {
-	out := make([]string, len(Catalog))
-	for i, s := range Catalog {
-		out[i] = s.Name
-	}
-	return out
-}
 
 // JWTArgs are seed 001's jwt-secret values.
 type JWTArgs struct {
@@ -156,7 +70,7 @@ type Args struct {
 // EnvRef is one environment variable read from a Secret key.
 type EnvRef struct {
 	Env string
-	Ref credential.Ref
+	Ref config.SecretRef
 	// Optional: the pod starts without it when the key is missing.
 	Optional bool
 }
@@ -167,7 +81,7 @@ type Contract struct {
 	pulumi.ResourceState
 	// Secrets are the rendered contract Secrets by name.
 	Secrets map[string]*corev1.Secret
-	env     map[Group][]EnvRef
+	env     map[contract.Group][]EnvRef
 	// revisions are the resourceVersion of every Secret an app may read (rendered or the
 	// customer's), by Secret name.
 	revisions map[string]pulumi.StringOutput
@@ -185,15 +99,15 @@ func (c *Contract) Resources() []pulumi.Resource {
 }
 
 // Env returns the env vars of a group, or nil when the group was not rendered.
-func (c *Contract) Env(g Group) []EnvRef { return c.env[g] }
+func (c *Contract) Env(g contract.Group) []EnvRef { return c.env[g] }
 
 // Has reports whether the group was rendered.
-func (c *Contract) Has(g Group) bool { return len(c.env[g]) > 0 }
+func (c *Contract) Has(g contract.Group) bool { return len(c.env[g]) > 0 }
 
 // Revisions returns, for the Secrets behind the groups, each Secret's resourceVersion by name.
 // A pod template that carries them rolls when one of those Secrets changes. For the customer's
 // Secrets the Output fails, naming the Secret and key, when a key the apps need is missing.
-func (c *Contract) Revisions(groups ...Group) map[string]pulumi.StringOutput {
+func (c *Contract) Revisions(groups ...contract.Group) map[string]pulumi.StringOutput {
 	out := map[string]pulumi.StringOutput{}
 	for _, g := range groups {
 		for _, e := range c.env[g] {
@@ -207,9 +121,9 @@ func (c *Contract) Revisions(groups ...Group) map[string]pulumi.StringOutput {
 
 // entry is one key of a contract Secret: where its value comes from.
 type entry struct {
-	Key
+	contract.Key
 	value pulumi.StringInput // plain or secret Output
-	ref   *credential.Ref    // the customer's Secret instead
+	ref   *config.SecretRef  // the customer's Secret instead
 	skip  bool               // credential not given (optional key)
 }
 
@@ -217,11 +131,11 @@ func plain(s string) pulumi.StringInput { return pulumi.String(s) }
 
 // New renders the contract Secrets into the namespace and reads the customer's.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Contract, error) {
-	c := &Contract{Secrets: map[string]*corev1.Secret{}, env: map[Group][]EnvRef{}, revisions: map[string]pulumi.StringOutput{}}
+	c := &Contract{Secrets: map[string]*corev1.Secret{}, env: map[contract.Group][]EnvRef{}, revisions: map[string]pulumi.StringOutput{}}
 	if err := ctx.RegisterComponentResource("workfx:secrets:Contract", name, c, opts...); err != nil {
 		return nil, err
 	}
-	for _, spec := range Catalog {
+	for _, spec := range contract.Catalog {
 		values := args.values(spec)
 		if values == nil {
 			continue
@@ -245,15 +159,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 }
 
 // readAsIs points the group's env vars at the customer's own Secret of the contract name.
-func (c *Contract) readAsIs(spec Spec) {
+func (c *Contract) readAsIs(spec contract.Spec) {
 	var env []EnvRef
 	for _, k := range spec.Keys {
-		env = append(env, EnvRef{Env: k.Env, Ref: credential.Ref{SecretName: spec.Name, Key: k.Name}, Optional: k.Optional})
+		env = append(env, EnvRef{Env: k.Env, Ref: config.SecretRef{SecretName: spec.Name, Key: k.Name}, Optional: k.Optional})
 	}
 	c.env[spec.Group] = env
 }
 
-func (c *Contract) render(ctx *pulumi.Context, args *Args, spec Spec, values map[string]entry) error {
+func (c *Contract) render(ctx *pulumi.Context, args *Args, spec contract.Spec, values map[string]entry) error {
 	data := pulumi.StringMap{}
 	var env []EnvRef
 	for _, k := range spec.Keys {
@@ -267,7 +181,7 @@ func (c *Contract) render(ctx *pulumi.Context, args *Args, spec Spec, values map
 			// Each value is a Pulumi secret (encrypted in state, redacted in previews and
 			// plans); the keys stay visible so reviewers see the contract.
 			data[k.Name] = pulumi.ToSecret(e.value).(pulumi.StringOutput)
-			env = append(env, EnvRef{Env: k.Env, Ref: credential.Ref{SecretName: spec.Name, Key: k.Name}})
+			env = append(env, EnvRef{Env: k.Env, Ref: config.SecretRef{SecretName: spec.Name, Key: k.Name}})
 		}
 	}
 	c.env[spec.Group] = env
@@ -295,7 +209,7 @@ func (c *Contract) render(ctx *pulumi.Context, args *Args, spec Spec, values map
 
 // values resolves the value of every key of a contract Secret, or nil when the Secret is not
 // wanted.
-func (a *Args) values(spec Spec) map[string]entry {
+func (a *Args) values(spec contract.Spec) map[string]entry {
 	var v map[string]entry
 	set := func(key string, value pulumi.StringInput) { v[key] = entry{value: value} }
 	fromSource := func(key string, s credential.Source) {
@@ -309,7 +223,7 @@ func (a *Args) values(spec Spec) map[string]entry {
 		}
 	}
 	switch spec.Name {
-	case PostgresSecret:
+	case contract.PostgresSecret:
 		pg := a.Postgres
 		if pg == nil {
 			return nil
@@ -320,7 +234,7 @@ func (a *Args) values(spec Spec) map[string]entry {
 		set("username", pg.Username)
 		fromSource("password", pg.Password)
 		set("database", pg.Database)
-	case RedisSecret:
+	case contract.RedisSecret:
 		r := a.Redis
 		if r == nil {
 			return nil
@@ -331,7 +245,7 @@ func (a *Args) values(spec Spec) map[string]entry {
 		fromSource("redis_password", r.Password)
 		set("redis_db", plain(strconv.Itoa(r.DB)))
 		set("redis_use_ssl", plain(strconv.FormatBool(r.TLS)))
-	case SearchSecret:
+	case contract.SearchSecret:
 		s := a.Search
 		if s == nil {
 			return nil
@@ -343,7 +257,7 @@ func (a *Args) values(spec Spec) map[string]entry {
 		fromSource("password", s.Password)
 		set("use_ssl", plain(strconv.FormatBool(s.UseSSL)))
 		set("cluster_url", plain(s.URL))
-	case KafkaSecret:
+	case contract.KafkaSecret:
 		k := a.Kafka
 		if k == nil {
 			return nil
@@ -362,7 +276,7 @@ func (a *Args) values(spec Spec) map[string]entry {
 			set("username", plain(""))
 			set("password", plain(""))
 		}
-	case JWTSecret:
+	case contract.JWTSecret:
 		v = map[string]entry{}
 		fromSource("admin_jwt_key", a.JWT.AdminKey)
 		set("admin_jwt_issuer", plain(a.JWT.AdminIssuer))
@@ -370,28 +284,28 @@ func (a *Args) values(spec Spec) map[string]entry {
 		fromSource("ai_jwt_key", a.JWT.AIKey)
 		set("ai_jwt_issuer", plain(a.JWT.AIIssuer))
 		set("ai_jwt_audience", plain(a.JWT.AIAudience))
-	case AppSecret:
+	case contract.AppSecret:
 		v = map[string]entry{}
 		fromSource("data_secret", a.DataSecret)
 		fromSource("jina_api_key", a.JinaAPIKey)
-	case ModelKeysSecret:
+	case contract.ModelKeysSecret:
 		v = map[string]entry{}
 		fromSource("embedding_api_key", a.EmbeddingAPIKey)
 		fromSource("rerank_api_key", a.RerankAPIKey)
 		fromSource("llm_api_key", a.LLMAPIKey)
-	case RasaLicenseSecret:
+	case contract.RasaLicenseSecret:
 		if !a.Rasa {
 			return nil
 		}
 		v = map[string]entry{}
 		fromSource("licensekey", a.RasaLicense)
-	case AnalyticsDBSecret:
+	case contract.AnalyticsDBSecret:
 		if !a.RasaServices {
 			return nil
 		}
 		v = map[string]entry{}
 		fromSource("dburl", a.AnalyticsDBURL)
-	case RasaKafkaSecret:
+	case contract.RasaKafkaSecret:
 		// Seed 000: Rasa reads its SASL credentials from kafka-secrets.
 		if !a.Rasa || a.Kafka == nil || !a.Kafka.SASL() {
 			return nil
@@ -425,7 +339,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // Reading records the customer's values in the stack state, encrypted like every secret.
 func (c *Contract) readCustomerSecrets(ctx *pulumi.Context, args *Args) error {
 	required := map[string]map[string][]string{} // Secret → key → env vars that need it
-	for _, spec := range Catalog {
+	for _, spec := range contract.Catalog {
 		for _, e := range c.env[spec.Group] {
 			name := e.Ref.SecretName
 			if _, rendered := c.Secrets[name]; rendered {

@@ -6,13 +6,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/vault"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // SeedNames are seed 001's bucket names; on S3 they get a prefix (bucket names are global).
-var SeedNames = BucketNames{
-	Admin: "workfx-ai-admin", User: "workfx-ai-user", Public: "workfx-ai-public",
-	Email: "workfx-ai-email", ToolsImage: "workfx-ai-tools-image",
-}
+var SeedNames = config.SeedBuckets
 
 // AWSArgs configure the S3 buckets.
 type AWSArgs struct {
@@ -23,12 +21,12 @@ type AWSArgs struct {
 	Prod     bool
 }
 
-// NewAWS creates the five buckets: private, SSE-KMS with the data key, versioned in prod. It
-// returns the buckets' ARNs for the workload roles.
-func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Storage, []pulumi.StringOutput, error) {
-	c := &Storage{}
-	if err := ctx.RegisterComponentResource("workfx:storage:ObjectStorage", name, c, opts...); err != nil {
-		return nil, nil, err
+// NewAWS creates the five buckets: private, SSE-KMS with the data key, versioned in prod.
+// BucketArns are for the workload roles.
+func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.ResourceOption) (*Storage, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Provider)}
 	names := BucketNames{
@@ -47,7 +45,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			ForceDestroy: pulumi.Bool(!args.Prod),
 		}, append(child, pulumi.Protect(args.Prod), pulumi.RetainOnDelete(args.Prod))...)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if _, err := s3.NewBucketPublicAccessBlock(ctx, n, &s3.BucketPublicAccessBlockArgs{
 			Bucket:                bucket.ID(),
@@ -56,14 +54,14 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			IgnorePublicAcls:      pulumi.Bool(true),
 			RestrictPublicBuckets: pulumi.Bool(true),
 		}, child...); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		// ACLs off: access is by IAM policy only.
 		if _, err := s3.NewBucketOwnershipControls(ctx, n, &s3.BucketOwnershipControlsArgs{
 			Bucket: bucket.ID(),
 			Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
 		}, child...); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, n, &s3.BucketServerSideEncryptionConfigurationV2Args{
 			Bucket: bucket.ID(),
@@ -76,14 +74,14 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 				BucketKeyEnabled: pulumi.Bool(true),
 			}},
 		}, child...); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if args.Prod {
 			if _, err := s3.NewBucketVersioningV2(ctx, n, &s3.BucketVersioningV2Args{
 				Bucket:                  bucket.ID(),
 				VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
 			}, child...); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
 		arns = append(arns, bucket.Arn)
@@ -93,5 +91,6 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		Endpoint: pulumi.String("https://s3." + args.Region + ".amazonaws.com").ToStringOutput(),
 		Names:    names,
 	}
-	return c, arns, ctx.RegisterResourceOutputs(c, pulumi.Map{"endpoint": c.Buckets.Endpoint})
+	c.BucketArns = arns
+	return c.done(ctx)
 }

@@ -17,8 +17,18 @@ type AzureArgs struct {
 	Containers  BucketNames
 }
 
-// Account is the provisioned storage account (for role assignments on it).
-func (c *Storage) Account() *storage.StorageAccount { return c.account }
+// NewAzure provisions the storage account (TLS 1.2, HTTPS only, no public or shared-key
+// access, private endpoint) and seed 001's containers.
+func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.ResourceOption) (*Storage, error) {
+	c, err := register(ctx, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.provisionAzure(ctx, a); err != nil {
+		return nil, err
+	}
+	return c.done(ctx)
+}
 
 func (c *Storage) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	e := a.Env
@@ -47,7 +57,7 @@ func (c *Storage) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	if err != nil {
 		return err
 	}
-	c.account = acct
+	c.Account = acct
 
 	retention := 7
 	if e.Prod {

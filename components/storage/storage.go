@@ -1,19 +1,17 @@
-// Package storage provides the object-storage buckets the apps use (seed 001 workfx.storage).
+// Package storage provides the object-storage buckets the apps use (seed 001 workfx.storage):
+// the customer's (existing.go), an Azure storage account (azure.go) or S3 (aws.go), each built
+// by one constructor of the same shape.
 package storage
 
 import (
 	azurestorage "github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/config"
 )
 
 // BucketNames are the five buckets of seed 001.
-type BucketNames struct {
-	Admin      string `json:"admin"`
-	User       string `json:"user"`
-	Public     string `json:"public"`
-	Email      string `json:"email"`
-	ToolsImage string `json:"toolsImage"`
-}
+type BucketNames = config.BucketNames
 
 // Buckets is the typed output: where the buckets live and what they are called.
 type Buckets struct {
@@ -24,40 +22,23 @@ type Buckets struct {
 	Names    BucketNames
 }
 
-// Existing is storage the customer already has.
-type Existing struct {
-	Type     string      `json:"type"`
-	Endpoint string      `json:"endpoint"`
-	Buckets  BucketNames `json:"buckets"`
-}
-
-// Args selects the backend.
-type Args struct {
-	Mode     string
-	Existing *Existing
-	// Azure is set to provision a storage account (azure.go).
-	Azure *AzureArgs
-}
-
 // Storage is the component; Buckets is its typed output.
 type Storage struct {
 	pulumi.ResourceState
 	Buckets Buckets
-	account *azurestorage.StorageAccount
+	// Account is the Azure storage account (for role assignments on it); nil elsewhere.
+	Account *azurestorage.StorageAccount
+	// BucketArns are the S3 buckets' ARNs (for the workload roles); empty elsewhere.
+	BucketArns []pulumi.StringOutput
 }
 
-// New registers the component and resolves the buckets.
-func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Storage, error) {
+// register registers the component; every backend's constructor starts here.
+func register(ctx *pulumi.Context, name string, opts []pulumi.ResourceOption) (*Storage, error) {
 	c := &Storage{}
-	if err := ctx.RegisterComponentResource("workfx:storage:ObjectStorage", name, c, opts...); err != nil {
-		return nil, err
-	}
-	if args.Azure != nil {
-		if err := c.provisionAzure(ctx, args.Azure); err != nil {
-			return nil, err
-		}
-	} else {
-		c.Buckets = existingBuckets(args.Existing)
-	}
+	return c, ctx.RegisterComponentResource("workfx:storage:ObjectStorage", name, c, opts...)
+}
+
+// done registers the component's outputs; every backend's constructor ends here.
+func (c *Storage) done(ctx *pulumi.Context) (*Storage, error) {
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"endpoint": c.Buckets.Endpoint})
 }

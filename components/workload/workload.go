@@ -15,8 +15,8 @@ import (
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/workfx/workfx-platform/components/credential"
 	"github.com/workfx/workfx-platform/components/kube"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // The non-root user every container runs as.
@@ -25,7 +25,7 @@ const runAsUser = 1001
 // SecretEnv is an env var read from a Secret key; the only way a credential reaches a pod.
 type SecretEnv struct {
 	Name string
-	Ref  credential.Ref
+	Ref  config.SecretRef
 	// Optional lets the pod start when the key is missing (then the var is unset).
 	Optional bool
 }

@@ -27,7 +27,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
-	"github.com/workfx/workfx-platform/stacks"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // ProviderVersion is the Kubernetes provider plugin the real runs use (the served module
@@ -252,9 +252,9 @@ func (c *Cluster) Kubectl(ctx context.Context, args ...string) (string, error) {
 
 // CreateCustomerObjects creates what a KA customer has before the first up, with kubectl: the
 // namespace (when the program does not create it) and exactly the Secrets the stack names
-// (stacks.Config.CustomerSecrets), nothing else.
-func (c *Cluster) CreateCustomerObjects(ctx context.Context, cfg *stacks.Config) error {
-	if !stacks.On(cfg.Cluster.CreateNamespace) {
+// (config.Config.CustomerSecrets), nothing else.
+func (c *Cluster) CreateCustomerObjects(ctx context.Context, cfg *config.Config) error {
+	if !config.On(cfg.Cluster.CreateNamespace) {
 		if _, err := c.Kubectl(ctx, "create", "namespace", cfg.Cluster.Namespace); err != nil {
 			return err
 		}
@@ -269,7 +269,7 @@ func (c *Cluster) CreateCustomerObjects(ctx context.Context, cfg *stacks.Config)
 
 // CreateCustomerSecret creates one of the customer's Secrets as seed 001's "方式 2" shows
 // (kubectl create secret generic … --from-literal), every key with a placeholder value.
-func (c *Cluster) CreateCustomerSecret(ctx context.Context, cfg *stacks.Config, s stacks.CustomerSecret) error {
+func (c *Cluster) CreateCustomerSecret(ctx context.Context, cfg *config.Config, s config.CustomerSecret) error {
 	args := []string{"-n", cfg.Cluster.Namespace, "create", "secret"}
 	if s.PullSecret {
 		args = append(args, "docker-registry", s.Name, "--docker-server="+cfg.Images.Registry,

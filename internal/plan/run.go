@@ -3,7 +3,7 @@ package plan
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/workfx/workfx-platform/stacks"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // Plan is the record of one in-process run of the program.
@@ -26,10 +26,10 @@ func Run(sc *StackConfig, program pulumi.RunFunc, rec *Recorder) (*Plan, error) 
 }
 
 // NewStackRecorder is a recorder for the stack's config on a cluster that holds the customer's
-// Secrets exactly as the config declares them (stacks.Config.CustomerSecrets).
+// Secrets exactly as the config declares them (config.Config.CustomerSecrets).
 func NewStackRecorder(sc *StackConfig) *Recorder {
 	rec := NewRecorder(sc.Project, sc.Stack)
-	if cfg, err := stacks.LoadConfig(sc.Raw); err == nil {
+	if cfg, err := config.Load(sc.Raw); err == nil {
 		for _, s := range cfg.CustomerSecrets() {
 			rec.AddExistingSecret(cfg.Cluster.Namespace, s.Name, s.Keys)
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/workfx/workfx-platform/config"
 	"github.com/workfx/workfx-platform/internal/harness"
 	"github.com/workfx/workfx-platform/internal/plan"
 	"github.com/workfx/workfx-platform/stacks"
@@ -67,7 +68,7 @@ func setup(t *testing.T) string {
 type run struct {
 	t       testing.TB
 	ctx     context.Context
-	cfg     *stacks.Config
+	cfg     *config.Config
 	raw     map[string]string
 	cluster *harness.Cluster
 	stack   auto.Stack
@@ -180,9 +181,9 @@ func newRun(t testing.TB, root, name, file string) *run {
 	ctx := context.Background()
 	sc, err := plan.LoadStackFile(root, name, file)
 	require.NoError(t, err)
-	cfg, err := stacks.LoadConfig(sc.Raw)
+	cfg, err := config.Load(sc.Raw)
 	require.NoError(t, err)
-	require.Equal(t, stacks.ModeExisting, cfg.Cluster.Mode, "the real engine runs Kubernetes-only stacks")
+	require.Equal(t, config.ModeExisting, cfg.Cluster.Mode, "the real engine runs Kubernetes-only stacks")
 	context := ""
 	if cfg.Cluster.Existing != nil {
 		context = cfg.Cluster.Existing.Context
@@ -206,8 +207,8 @@ func newRun(t testing.TB, root, name, file string) *run {
 	for _, d := range []string{"state", "work", "home"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(dir, d), 0o700))
 	}
-	stack, err := auto.UpsertStackInlineSource(ctx, name, stacks.Namespace, stacks.Run,
-		auto.Project(workspace.Project{Name: tokens.PackageName(stacks.Namespace), Runtime: workspace.NewProjectRuntimeInfo("go", nil)}),
+	stack, err := auto.UpsertStackInlineSource(ctx, name, config.Namespace, stacks.Run,
+		auto.Project(workspace.Project{Name: tokens.PackageName(config.Namespace), Runtime: workspace.NewProjectRuntimeInfo("go", nil)}),
 		auto.WorkDir(filepath.Join(dir, "work")), auto.PulumiHome(filepath.Join(dir, "home")),
 		auto.EnvVars(env), auto.Pulumi(tools.CLI), auto.SecretsProvider("passphrase"))
 	require.NoError(t, err)
@@ -223,13 +224,13 @@ func (r *run) createCustomerObjects() {
 	require.NoError(r.t, r.cluster.CreateCustomerObjects(r.ctx, r.cfg))
 }
 
-func (r *run) customerSecrets() []stacks.CustomerSecret {
+func (r *run) customerSecrets() []config.CustomerSecret {
 	cs := r.cfg.CustomerSecrets()
 	require.NotEmpty(r.t, cs, "a KA stack names the customer's Secrets")
 	return cs
 }
 
-func (r *run) createSecret(s stacks.CustomerSecret) {
+func (r *run) createSecret(s config.CustomerSecret) {
 	require.NoError(r.t, r.cluster.CreateCustomerSecret(r.ctx, r.cfg, s))
 }
 
@@ -397,7 +398,7 @@ func (r *run) checkOutputs(out auto.OutputMap) {
 	}
 	assert.Equal(r.t, r.ns, out["namespace"].Value)
 	assert.True(r.t, out["kubeconfig"].Secret, "the kubeconfig output is secret")
-	if r.cfg.Mesh.Mode != stacks.ModeDisabled {
+	if r.cfg.Mesh.Mode != config.ModeDisabled {
 		assert.Equal(r.t, "https://"+r.cfg.Mesh.Host, out["apiUrl"].Value)
 	}
 }
@@ -407,7 +408,7 @@ func (r *run) checkOutputs(out auto.OutputMap) {
 // engine deploys.
 func (r *run) checkPlanMatchesCluster() {
 	r.t.Helper()
-	sc := &plan.StackConfig{Project: stacks.Namespace, Stack: r.stack.Name(), Raw: r.raw}
+	sc := &plan.StackConfig{Project: config.Namespace, Stack: r.stack.Name(), Raw: r.raw}
 	p, err := plan.Run(sc, stacks.Run, nil)
 	require.NoError(r.t, err)
 	want := map[string]bool{}

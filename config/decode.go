@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"bytes"
@@ -17,12 +17,12 @@ type Problem struct {
 	Message string
 }
 
-// ConfigError carries every problem found, so a user fixes them all in one go.
-type ConfigError struct {
+// Error carries every problem found, so a user fixes them all in one go.
+type Error struct {
 	Problems []Problem
 }
 
-func (e *ConfigError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "invalid stack config (%d problem", len(e.Problems))
 	if len(e.Problems) != 1 {
@@ -47,7 +47,7 @@ func (p *problems) err() error {
 		return nil
 	}
 	sort.SliceStable(p.list, func(i, j int) bool { return p.list[i].Key < p.list[j].Key })
-	return &ConfigError{Problems: p.list}
+	return &Error{Problems: p.list}
 }
 
 // parseJSON decodes a structured config value, keeping numbers exact.

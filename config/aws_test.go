@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"testing"
@@ -8,11 +8,11 @@ import (
 
 func TestUsesAWSOnlyWhenSomethingIsProvisionedOnAWS(t *testing.T) {
 	c := &Config{Cloud: "aws", Cluster: ClusterConfig{Mode: ModeExisting}, Postgres: PostgresConfig{Mode: ModeExisting}}
-	assert.False(t, usesAWS(c))
+	assert.False(t, c.UsesAWS())
 	c.Redis.Mode = ModeProvision
-	assert.True(t, usesAWS(c))
+	assert.True(t, c.UsesAWS())
 	c.Cloud = "azure"
-	assert.False(t, usesAWS(c))
+	assert.False(t, c.UsesAWS())
 }
 
 func TestAWSDefaultsFollowTheEnvironment(t *testing.T) {

@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"crypto/sha256"
@@ -200,9 +200,13 @@ var (
 	eventHubsName   = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*[a-zA-Z0-9]$`)
 )
 
-// usesAzure reports whether anything is provisioned on Azure.
-func (c *Config) usesAzure() bool {
-	if c.Cloud != "azure" {
+// UsesAzure reports whether anything is provisioned on Azure (the Azure platform composes the
+// stack).
+func (c *Config) UsesAzure() bool { return c.provisionsOn("azure") }
+
+// provisionsOn reports whether the stack's cloud is cloud and something is provisioned on it.
+func (c *Config) provisionsOn(cloud string) bool {
+	if c.Cloud != cloud {
 		return false
 	}
 	for _, m := range []string{c.Cluster.Mode, c.Postgres.Mode, c.Redis.Mode, c.Kafka.Mode, c.ObjectStorage.Mode} {
@@ -225,7 +229,7 @@ type azureNameRule struct {
 func (c *Config) validateAzure(p *problems) {
 	a := c.Azure
 	key := "workfx:azure"
-	if !c.usesAzure() {
+	if !c.UsesAzure() {
 		return
 	}
 	if !azureLocation.MatchString(a.Location) {

@@ -1,4 +1,4 @@
-package stacks_test
+package config_test
 
 import (
 	"errors"
@@ -7,8 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/workfx/workfx-platform/internal/plan"
-	"github.com/workfx/workfx-platform/stacks"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // fuzzBases are the raw configs of every stack file and synthetic config, as the engine hands
@@ -23,11 +22,11 @@ func fuzzBases(f *testing.F) []map[string]string {
 	sort.Strings(files)
 	var bases []map[string]string
 	for _, file := range files {
-		sc, err := plan.LoadStackFile(root, strings.TrimSuffix(filepath.Base(file), ".yaml"), file)
+		sf, err := config.ReadStackFile(root, file)
 		if err != nil {
 			f.Fatalf("%s: %v", file, err)
 		}
-		bases = append(bases, sc.Raw)
+		bases = append(bases, sf.Raw)
 	}
 	if len(bases) == 0 {
 		f.Fatal("no stack files found")
@@ -35,12 +34,13 @@ func fuzzBases(f *testing.F) []map[string]string {
 	return bases
 }
 
-// FuzzLoadConfig: the config loader/validator never panics, accepts or rejects
-// deterministically, and every rejection is a *stacks.ConfigError whose every problem names a
-// workfx: key. Seed corpus: testdata/fuzz/FuzzLoadConfig plus one seed per key of each stack.
+// FuzzLoad: the config loader/validator never panics, accepts or rejects deterministically, and
+// every rejection is a *config.Error whose every problem names a workfx: key. Seed corpus:
+// testdata/fuzz/FuzzLoad plus one seed per key of each stack. The package imports no Pulumi SDK,
+// so the instrumented fuzz build compiles in seconds.
 //
-// Longer runs: go test ./stacks -run '^$' -fuzz FuzzLoadConfig -fuzztime 10m
-func FuzzLoadConfig(f *testing.F) {
+// Longer runs: go test ./config -run '^$' -fuzz '^FuzzLoad$' -fuzztime 10m
+func FuzzLoad(f *testing.F) {
 	bases := fuzzBases(f)
 	for i, b := range bases {
 		for k, v := range b {
@@ -58,29 +58,29 @@ func FuzzLoadConfig(f *testing.F) {
 		} else {
 			raw[key] = value
 		}
-		cfg, err := stacks.LoadConfig(raw)
-		_, err2 := stacks.LoadConfig(raw)
+		cfg, err := config.Load(raw)
+		_, err2 := config.Load(raw)
 		if (err == nil) != (err2 == nil) || (err != nil && err.Error() != err2.Error()) {
-			t.Fatalf("LoadConfig is not deterministic: %v vs %v", err, err2)
+			t.Fatalf("Load is not deterministic: %v vs %v", err, err2)
 		}
 		if err == nil {
 			if cfg == nil {
-				t.Fatal("LoadConfig returned neither a config nor an error")
+				t.Fatal("Load returned neither a config nor an error")
 			}
 			if len(cfg.Modes()) == 0 {
 				t.Fatal("accepted config has no modes")
 			}
 			return
 		}
-		var cerr *stacks.ConfigError
+		var cerr *config.Error
 		if !errors.As(err, &cerr) {
-			t.Fatalf("rejection is not a *stacks.ConfigError: %T %v", err, err)
+			t.Fatalf("rejection is not a *config.Error: %T %v", err, err)
 		}
 		if len(cerr.Problems) == 0 {
 			t.Fatalf("rejection without problems: %v", err)
 		}
 		for _, p := range cerr.Problems {
-			if !strings.HasPrefix(p.Key, stacks.Namespace+":") || len(p.Key) <= len(stacks.Namespace)+1 {
+			if !strings.HasPrefix(p.Key, config.Namespace+":") || len(p.Key) <= len(config.Namespace)+1 {
 				t.Fatalf("problem does not name a workfx: key: %+v (input %q=%q)", p, key, value)
 			}
 			if strings.TrimSpace(p.Message) == "" {

@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"fmt"
@@ -10,14 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/workfx/workfx-platform/components/cluster"
-	"github.com/workfx/workfx-platform/components/credential"
-	"github.com/workfx/workfx-platform/components/kafka"
-	"github.com/workfx/workfx-platform/components/postgres"
-	"github.com/workfx/workfx-platform/components/redis"
-	"github.com/workfx/workfx-platform/components/search"
-	"github.com/workfx/workfx-platform/components/secrets"
-	"github.com/workfx/workfx-platform/components/storage"
+	"github.com/workfx/workfx-platform/components/secrets/contract"
 )
 
 // Namespace is the Pulumi project name; every config key lives under it ("workfx:postgres").
@@ -30,8 +23,8 @@ const (
 	ModeDisabled  = "disabled"
 )
 
-// Config is the whole stack configuration, typed. LoadConfig fills it from raw Pulumi config
-// and validates it; nothing else in the program reads config.
+// Config is the whole stack configuration, typed. Load fills it from raw Pulumi config and
+// validates it; nothing else in the program reads config.
 type Config struct {
 	Environment   string              `json:"environment"`
 	Cloud         string              `json:"cloud"`
@@ -57,10 +50,10 @@ type Config struct {
 
 // ClusterConfig is workfx:cluster.
 type ClusterConfig struct {
-	Mode            string            `json:"mode"`
-	Namespace       string            `json:"namespace"`
-	CreateNamespace *bool             `json:"createNamespace"`
-	Existing        *cluster.Existing `json:"existing"`
+	Mode            string           `json:"mode"`
+	Namespace       string           `json:"namespace"`
+	CreateNamespace *bool            `json:"createNamespace"`
+	Existing        *ClusterExisting `json:"existing"`
 }
 
 // ImagesConfig is workfx:images: where images come from (seed 001 global.imageRegistry).
@@ -76,34 +69,34 @@ type ImagesConfig struct {
 
 // PostgresConfig is workfx:postgres.
 type PostgresConfig struct {
-	Mode     string             `json:"mode"`
-	Existing *postgres.Existing `json:"existing"`
+	Mode     string            `json:"mode"`
+	Existing *PostgresExisting `json:"existing"`
 }
 
 // RedisConfig is workfx:redis.
 type RedisConfig struct {
-	Mode     string          `json:"mode"`
-	Existing *redis.Existing `json:"existing"`
+	Mode     string         `json:"mode"`
+	Existing *RedisExisting `json:"existing"`
 }
 
 // KafkaConfig is workfx:kafka.
 type KafkaConfig struct {
-	Mode                string          `json:"mode"`
-	Topics              kafka.Topics    `json:"topics"`
-	ConsumerGroupPrefix string          `json:"consumerGroupPrefix"`
-	Existing            *kafka.Existing `json:"existing"`
+	Mode                string         `json:"mode"`
+	Topics              KafkaTopics    `json:"topics"`
+	ConsumerGroupPrefix string         `json:"consumerGroupPrefix"`
+	Existing            *KafkaExisting `json:"existing"`
 }
 
 // SearchConfig is workfx:elasticsearch (optional in seed 001, hence "disabled").
 type SearchConfig struct {
-	Mode     string           `json:"mode"`
-	Existing *search.Existing `json:"existing"`
+	Mode     string          `json:"mode"`
+	Existing *SearchExisting `json:"existing"`
 }
 
 // ObjectStorageConfig is workfx:objectStorage.
 type ObjectStorageConfig struct {
-	Mode     string            `json:"mode"`
-	Existing *storage.Existing `json:"existing"`
+	Mode     string           `json:"mode"`
+	Existing *StorageExisting `json:"existing"`
 }
 
 // MeshConfig is workfx:mesh: Istio policy for the apps.
@@ -152,24 +145,24 @@ type MonitoringConfig struct {
 // secret-key; seed 000 license). Each is a secure value OR a reference to the customer's Secret.
 // The JWT keys and data secret are generated when neither is given.
 type CredentialsConfig struct {
-	AdminJWTKey        credential.Secret `json:"adminJwtKey"`
-	AdminJWTKeyRef     *credential.Ref   `json:"adminJwtKeyRef"`
-	AIJWTKey           credential.Secret `json:"aiJwtKey"`
-	AIJWTKeyRef        *credential.Ref   `json:"aiJwtKeyRef"`
-	DataSecret         credential.Secret `json:"dataSecret"`
-	DataSecretRef      *credential.Ref   `json:"dataSecretRef"`
-	JinaAPIKey         credential.Secret `json:"jinaApiKey"`
-	JinaAPIKeyRef      *credential.Ref   `json:"jinaApiKeyRef"`
-	RasaProLicense     credential.Secret `json:"rasaProLicense"`
-	RasaProLicenseRef  *credential.Ref   `json:"rasaProLicenseRef"`
-	AnalyticsDBURL     credential.Secret `json:"analyticsDbUrl"`
-	AnalyticsDBURLRef  *credential.Ref   `json:"analyticsDbUrlRef"`
-	EmbeddingAPIKey    credential.Secret `json:"embeddingApiKey"`
-	EmbeddingAPIKeyRef *credential.Ref   `json:"embeddingApiKeyRef"`
-	RerankAPIKey       credential.Secret `json:"rerankApiKey"`
-	RerankAPIKeyRef    *credential.Ref   `json:"rerankApiKeyRef"`
-	LLMAPIKey          credential.Secret `json:"llmApiKey"`
-	LLMAPIKeyRef       *credential.Ref   `json:"llmApiKeyRef"`
+	AdminJWTKey        Secret     `json:"adminJwtKey"`
+	AdminJWTKeyRef     *SecretRef `json:"adminJwtKeyRef"`
+	AIJWTKey           Secret     `json:"aiJwtKey"`
+	AIJWTKeyRef        *SecretRef `json:"aiJwtKeyRef"`
+	DataSecret         Secret     `json:"dataSecret"`
+	DataSecretRef      *SecretRef `json:"dataSecretRef"`
+	JinaAPIKey         Secret     `json:"jinaApiKey"`
+	JinaAPIKeyRef      *SecretRef `json:"jinaApiKeyRef"`
+	RasaProLicense     Secret     `json:"rasaProLicense"`
+	RasaProLicenseRef  *SecretRef `json:"rasaProLicenseRef"`
+	AnalyticsDBURL     Secret     `json:"analyticsDbUrl"`
+	AnalyticsDBURLRef  *SecretRef `json:"analyticsDbUrlRef"`
+	EmbeddingAPIKey    Secret     `json:"embeddingApiKey"`
+	EmbeddingAPIKeyRef *SecretRef `json:"embeddingApiKeyRef"`
+	RerankAPIKey       Secret     `json:"rerankApiKey"`
+	RerankAPIKeyRef    *SecretRef `json:"rerankApiKeyRef"`
+	LLMAPIKey          Secret     `json:"llmApiKey"`
+	LLMAPIKeyRef       *SecretRef `json:"llmApiKeyRef"`
 }
 
 // SecretsConfig is workfx:secrets: contract Secrets the customer created themselves, as seed
@@ -265,13 +258,16 @@ type ResourceList struct {
 	Memory string `json:"memory"`
 }
 
-// configKeys are the top-level keys, in the order users meet them.
+// configKeys are the top-level keys, sorted.
 var configKeys = structKeys(reflect.TypeOf(Config{}))
 
-// LoadConfig decodes raw Pulumi config (keys "workfx:<key>", structured values as JSON) into a
+// Keys are the top-level config keys (without the "workfx:" namespace), sorted.
+func Keys() []string { return append([]string(nil), configKeys...) }
+
+// Load decodes raw Pulumi config (keys "workfx:<key>", structured values as JSON) into a
 // Config, applies defaults and validates it. Every problem is reported at once, each naming its
 // key path and what is allowed. Keys of other namespaces (aws:, kubernetes:, …) are ignored.
-func LoadConfig(raw map[string]string) (*Config, error) {
+func Load(raw map[string]string) (*Config, error) {
 	probs := &problems{}
 	cfg := &Config{}
 	fields := structFields(reflect.TypeOf(*cfg))
@@ -337,7 +333,7 @@ func applyDefaults(c *Config) {
 	}
 	if c.Cluster.Mode == ModeExisting && c.Cluster.Existing == nil {
 		// An existing cluster needs no settings: the ambient kubeconfig is used.
-		c.Cluster.Existing = &cluster.Existing{}
+		c.Cluster.Existing = &ClusterExisting{}
 	}
 	if c.Postgres.Existing != nil {
 		if c.Postgres.Existing.Port == 0 {
@@ -407,8 +403,8 @@ func applyDefaults(c *Config) {
 			*p = "https://workfx.ai"
 		}
 	}
-	for _, app := range appCatalog {
-		app.applyDefaults(app.config(c), c.Environment)
+	for _, app := range Apps {
+		app.applyDefaults(app.Of(c), c.Environment)
 	}
 	c.applyAzureDefaults()
 	applyAWSDefaults(c)
@@ -525,12 +521,12 @@ func (c *Config) validatePostgres(p *problems) {
 	}
 	key := "workfx:postgres.existing"
 	checkPort(p, key+".port", e.Port)
-	if c.Secrets.Owns(secrets.PostgresSecret) {
+	if c.Secrets.Owns(contract.PostgresSecret) {
 		// The apps read host, user, password and database from the customer's pg-secret; the
 		// program needs the port (NetworkPolicy) and, to declare the server to a mesh that
 		// admits registered hosts only, the host.
 		c.optionalHost(p, key+".host", e.Host)
-		c.notReadWithOwnedSecret(p, key, secrets.PostgresSecret, e.Password.IsSet(), e.PasswordRef != nil)
+		c.notReadWithOwnedSecret(p, key, contract.PostgresSecret, e.Password.IsSet(), e.PasswordRef != nil)
 	} else {
 		requireHost(p, key+".host", e.Host)
 		requireString(p, key+".database", e.Database)
@@ -541,7 +537,7 @@ func (c *Config) validatePostgres(p *problems) {
 	} else if c.Environment == "prod" && oneOf(e.SSLMode, "disable", "allow", "prefer") {
 		p.add(key+".sslMode", "must be require, verify-ca or verify-full in prod (TLS enforced), got %q", e.SSLMode)
 	}
-	if !c.Secrets.Owns(secrets.PostgresSecret) {
+	if !c.Secrets.Owns(contract.PostgresSecret) {
 		checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
 	}
 }
@@ -553,9 +549,9 @@ func (c *Config) validateRedis(p *problems) {
 	}
 	key := "workfx:redis.existing"
 	checkPort(p, key+".port", e.Port)
-	if c.Secrets.Owns(secrets.RedisSecret) {
+	if c.Secrets.Owns(contract.RedisSecret) {
 		c.optionalHost(p, key+".host", e.Host)
-		c.notReadWithOwnedSecret(p, key, secrets.RedisSecret, e.Password.IsSet(), e.PasswordRef != nil)
+		c.notReadWithOwnedSecret(p, key, contract.RedisSecret, e.Password.IsSet(), e.PasswordRef != nil)
 		return
 	}
 	requireHost(p, key+".host", e.Host)
@@ -606,7 +602,7 @@ func (c *Config) validateKafka(p *problems) {
 			requireString(p, key+".username", e.Username)
 			checkCredential(p, key, "password", e.Password, e.PasswordRef, true)
 		} else {
-			c.notReadWithOwnedSecret(p, key, secrets.KafkaSecret, e.Password.IsSet(), e.PasswordRef != nil)
+			c.notReadWithOwnedSecret(p, key, contract.KafkaSecret, e.Password.IsSet(), e.PasswordRef != nil)
 		}
 	} else {
 		for field, set := range map[string]bool{"saslMechanism": e.SASLMechanism != "", "username": e.Username != "", "password": e.Password.IsSet(), "passwordRef": e.PasswordRef != nil} {
@@ -631,11 +627,11 @@ func (c *Config) validateSearch(p *problems) {
 		return
 	}
 	key := "workfx:elasticsearch.existing"
-	if _, _, _, err := search.ParseURL(e.URL); err != nil {
+	if _, _, _, err := ParseSearchURL(e.URL); err != nil {
 		p.add(key+".url", "%v", err)
 	}
-	if c.Secrets.Owns(secrets.SearchSecret) {
-		c.notReadWithOwnedSecret(p, key, secrets.SearchSecret, e.Password.IsSet(), e.PasswordRef != nil)
+	if c.Secrets.Owns(contract.SearchSecret) {
+		c.notReadWithOwnedSecret(p, key, contract.SearchSecret, e.Password.IsSet(), e.PasswordRef != nil)
 		return
 	}
 	requireString(p, key+".username", e.Username)
@@ -718,23 +714,23 @@ func (c *Config) validateMonitoring(p *problems) {
 func (c *Config) validateCredentials(p *problems) {
 	cr := c.Credentials
 	key := "workfx:credentials"
-	rasaOn := appEnabled(c.Apps.RasaPro) || appEnabled(c.Apps.RasaProServices)
+	rasaOn := c.RasaOn()
 	for _, f := range []struct {
 		field    string
-		value    credential.Secret
-		ref      *credential.Ref
+		value    Secret
+		ref      *SecretRef
 		secret   string // the contract Secret it goes into
 		required bool
 	}{
-		{"adminJwtKey", cr.AdminJWTKey, cr.AdminJWTKeyRef, secrets.JWTSecret, false},
-		{"aiJwtKey", cr.AIJWTKey, cr.AIJWTKeyRef, secrets.JWTSecret, false},
-		{"dataSecret", cr.DataSecret, cr.DataSecretRef, secrets.AppSecret, false},
-		{"jinaApiKey", cr.JinaAPIKey, cr.JinaAPIKeyRef, secrets.AppSecret, false},
-		{"embeddingApiKey", cr.EmbeddingAPIKey, cr.EmbeddingAPIKeyRef, secrets.ModelKeysSecret, false},
-		{"rerankApiKey", cr.RerankAPIKey, cr.RerankAPIKeyRef, secrets.ModelKeysSecret, false},
-		{"llmApiKey", cr.LLMAPIKey, cr.LLMAPIKeyRef, secrets.ModelKeysSecret, false},
-		{"rasaProLicense", cr.RasaProLicense, cr.RasaProLicenseRef, secrets.RasaLicenseSecret, rasaOn},
-		{"analyticsDbUrl", cr.AnalyticsDBURL, cr.AnalyticsDBURLRef, secrets.AnalyticsDBSecret, false},
+		{"adminJwtKey", cr.AdminJWTKey, cr.AdminJWTKeyRef, contract.JWTSecret, false},
+		{"aiJwtKey", cr.AIJWTKey, cr.AIJWTKeyRef, contract.JWTSecret, false},
+		{"dataSecret", cr.DataSecret, cr.DataSecretRef, contract.AppSecret, false},
+		{"jinaApiKey", cr.JinaAPIKey, cr.JinaAPIKeyRef, contract.AppSecret, false},
+		{"embeddingApiKey", cr.EmbeddingAPIKey, cr.EmbeddingAPIKeyRef, contract.ModelKeysSecret, false},
+		{"rerankApiKey", cr.RerankAPIKey, cr.RerankAPIKeyRef, contract.ModelKeysSecret, false},
+		{"llmApiKey", cr.LLMAPIKey, cr.LLMAPIKeyRef, contract.ModelKeysSecret, false},
+		{"rasaProLicense", cr.RasaProLicense, cr.RasaProLicenseRef, contract.RasaLicenseSecret, rasaOn},
+		{"analyticsDbUrl", cr.AnalyticsDBURL, cr.AnalyticsDBURLRef, contract.AnalyticsDBSecret, false},
 	} {
 		if c.Secrets.Owns(f.secret) {
 			if f.value.IsSet() || f.ref != nil {
@@ -746,9 +742,9 @@ func (c *Config) validateCredentials(p *problems) {
 	}
 	// The analytics URL is composed from Postgres unless the program does not know the Postgres
 	// password (a reference, or the customer's pg-secret); then the customer must give the URL.
-	pgUnknown := c.Secrets.Owns(secrets.PostgresSecret) || (c.Postgres.Existing != nil && c.Postgres.Existing.PasswordRef != nil)
-	analyticsGiven := cr.AnalyticsDBURL.IsSet() || cr.AnalyticsDBURLRef != nil || c.Secrets.Owns(secrets.AnalyticsDBSecret)
-	if appEnabled(c.Apps.RasaProServices) && c.Postgres.Mode == ModeExisting && pgUnknown && !analyticsGiven {
+	pgUnknown := c.Secrets.Owns(contract.PostgresSecret) || (c.Postgres.Existing != nil && c.Postgres.Existing.PasswordRef != nil)
+	analyticsGiven := cr.AnalyticsDBURL.IsSet() || cr.AnalyticsDBURLRef != nil || c.Secrets.Owns(contract.AnalyticsDBSecret)
+	if c.Apps.RasaProServices.On() && c.Postgres.Mode == ModeExisting && pgUnknown && !analyticsGiven {
 		p.add(key+".analyticsDbUrl", "is required when rasaProServices is enabled and the Postgres password is the customer's (workfx:postgres.existing.passwordRef or pg-secret in workfx:secrets.existing): the URL embeds it; give analyticsDbUrl (secure) or analyticsDbUrlRef, or own analytics-db-url")
 	}
 }
@@ -759,16 +755,16 @@ func (c *Config) validateSecrets(p *problems) {
 	key := "workfx:secrets.existing"
 	seen := map[string]bool{}
 	needsExisting := map[string]struct{ dep, mode string }{
-		secrets.PostgresSecret:  {"postgres", c.Postgres.Mode},
-		secrets.RedisSecret:     {"redis", c.Redis.Mode},
-		secrets.SearchSecret:    {"elasticsearch", c.Elasticsearch.Mode},
-		secrets.KafkaSecret:     {"kafka", c.Kafka.Mode},
-		secrets.RasaKafkaSecret: {"kafka", c.Kafka.Mode},
+		contract.PostgresSecret:  {"postgres", c.Postgres.Mode},
+		contract.RedisSecret:     {"redis", c.Redis.Mode},
+		contract.SearchSecret:    {"elasticsearch", c.Elasticsearch.Mode},
+		contract.KafkaSecret:     {"kafka", c.Kafka.Mode},
+		contract.RasaKafkaSecret: {"kafka", c.Kafka.Mode},
 	}
 	for i, name := range c.Secrets.Existing {
 		ik := fmt.Sprintf("%s[%d]", key, i)
-		if _, ok := secrets.Lookup(name); !ok {
-			p.add(ik, "must be a contract Secret name (%s), got %q", strings.Join(secrets.Names(), ", "), name)
+		if _, ok := contract.Lookup(name); !ok {
+			p.add(ik, "must be a contract Secret name (%s), got %q", strings.Join(contract.Names(), ", "), name)
 			continue
 		}
 		if seen[name] {
@@ -778,11 +774,11 @@ func (c *Config) validateSecrets(p *problems) {
 		if d, ok := needsExisting[name]; ok && d.mode != ModeExisting {
 			p.add(ik, "%s can be the customer's only when workfx:%s.mode is existing (it is %q): the program writes it for what it provisions", name, d.dep, d.mode)
 		}
-		rasaOn := appEnabled(c.Apps.RasaPro) || appEnabled(c.Apps.RasaProServices)
+		rasaOn := c.RasaOn()
 		sasl := c.Kafka.Existing != nil && strings.HasPrefix(c.Kafka.Existing.SecurityProtocol, "SASL_")
-		if unread := (name == secrets.RasaLicenseSecret && !rasaOn) ||
-			(name == secrets.RasaKafkaSecret && !(rasaOn && sasl)) ||
-			(name == secrets.AnalyticsDBSecret && !appEnabled(c.Apps.RasaProServices)); unread {
+		if unread := (name == contract.RasaLicenseSecret && !rasaOn) ||
+			(name == contract.RasaKafkaSecret && !(rasaOn && sasl)) ||
+			(name == contract.AnalyticsDBSecret && !c.Apps.RasaProServices.On()); unread {
 			p.add(ik, "%s is read by no enabled app (Rasa Pro reads rasapro-license and, with SASL, kafka-secrets; Rasa Pro Services also analytics-db-url); remove it", name)
 		}
 	}
@@ -796,7 +792,7 @@ func (c *Config) validateSecrets(p *problems) {
 func (c *Config) validateCustomerNamespace(p *problems) {
 	customer := c.CustomerSecrets()
 	for _, cs := range customer {
-		if _, contract := secrets.Lookup(cs.Name); contract && !c.Secrets.Owns(cs.Name) {
+		if _, contract := contract.Lookup(cs.Name); contract && !c.Secrets.Owns(cs.Name) {
 			for _, at := range cs.DeclaredAt {
 				if at != "workfx:images.pullSecret" {
 					p.add(at+".secretName", "%q is a contract Secret this program writes; reference a Secret of the customer's own, or list %s in workfx:secrets.existing if the customer created it", cs.Name, cs.Name)
@@ -818,8 +814,8 @@ func (c *Config) validateCustomerNamespace(p *problems) {
 // kafkaCredentialsRendered: the program writes the Kafka SASL credentials into a Secret of its
 // own (wfx-kafka-secret, or kafka-secrets for Rasa), so it needs them.
 func (c *Config) kafkaCredentialsRendered() bool {
-	rasaOn := appEnabled(c.Apps.RasaPro) || appEnabled(c.Apps.RasaProServices)
-	return !c.Secrets.Owns(secrets.KafkaSecret) || (rasaOn && !c.Secrets.Owns(secrets.RasaKafkaSecret))
+	rasaOn := c.RasaOn()
+	return !c.Secrets.Owns(contract.KafkaSecret) || (rasaOn && !c.Secrets.Owns(contract.RasaKafkaSecret))
 }
 
 // optionalHost checks a host the program only needs to declare the server to a provisioned
@@ -847,10 +843,10 @@ func (c *Config) notReadWithOwnedSecret(p *problems, key, secret string, value, 
 
 func (c *Config) validateApps(p *problems) {
 	anyOn := false
-	for _, app := range appCatalog {
-		a := app.config(c)
+	for _, app := range Apps {
+		a := app.Of(c)
 		key := "workfx:apps." + app.ConfigKey
-		if !appEnabled(*a) {
+		if !a.On() {
 			continue
 		}
 		anyOn = true
@@ -885,7 +881,7 @@ func (c *Config) validateApps(p *problems) {
 		if a.MaxConnections < 1 {
 			p.add(key+".maxConnections", "must be at least 1, got %d", a.MaxConnections)
 		}
-		if ms := durationMS(a.RolloutTimeout); !duration.MatchString(a.RolloutTimeout) || ms < 30_000 || ms > 2*3600_000 {
+		if ms := DurationMS(a.RolloutTimeout); !duration.MatchString(a.RolloutTimeout) || ms < 30_000 || ms > 2*3600_000 {
 			p.add(key+".rolloutTimeout", "must be a duration from 30s to 2h such as 10m, got %q", a.RolloutTimeout)
 		}
 	}
@@ -893,8 +889,6 @@ func (c *Config) validateApps(p *problems) {
 		p.add("workfx:apps", "enables no app; enable at least one of workfxApi, workfxCdc, rasaPro, rasaProServices")
 	}
 }
-
-func appEnabled(a AppConfig) bool { return On(a.Enabled) }
 
 func requireString(p *problems, key, v string) {
 	if strings.TrimSpace(v) == "" {
@@ -916,7 +910,7 @@ func checkPort(p *problems, key string, port int) {
 	}
 }
 
-func checkCredential(p *problems, parent, field string, value credential.Secret, ref *credential.Ref, required bool) {
+func checkCredential(p *problems, parent, field string, value Secret, ref *SecretRef, required bool) {
 	key := parent + "." + field
 	refKey := key + "Ref"
 	switch {
@@ -977,14 +971,14 @@ func (c *Config) CustomerSecrets() []CustomerSecret {
 		cs.DeclaredAt = append(cs.DeclaredAt, at)
 		return cs
 	}
-	walkRefs(Namespace+":", reflect.ValueOf(c).Elem(), func(path string, ref *credential.Ref) {
+	walkRefs(Namespace+":", reflect.ValueOf(c).Elem(), func(path string, ref *SecretRef) {
 		if c.refRead(path) {
 			cs := get(ref.SecretName, path)
 			cs.Keys = append(cs.Keys, ref.Key)
 		}
 	})
 	for _, name := range c.Secrets.Existing {
-		spec, ok := secrets.Lookup(name)
+		spec, ok := contract.Lookup(name)
 		if !ok {
 			continue
 		}
@@ -1011,24 +1005,24 @@ func (c *Config) CustomerSecrets() []CustomerSecret {
 // refRead reports whether an app reads the reference at path: one for an app that is off, or
 // for a credential whose contract Secret the customer owns, is never read.
 func (c *Config) refRead(path string) bool {
-	rasaOn := appEnabled(c.Apps.RasaPro) || appEnabled(c.Apps.RasaProServices)
+	rasaOn := c.RasaOn()
 	switch path {
 	case "workfx:credentials.rasaProLicenseRef":
-		return rasaOn && !c.Secrets.Owns(secrets.RasaLicenseSecret)
+		return rasaOn && !c.Secrets.Owns(contract.RasaLicenseSecret)
 	case "workfx:credentials.analyticsDbUrlRef":
-		return appEnabled(c.Apps.RasaProServices) && !c.Secrets.Owns(secrets.AnalyticsDBSecret)
+		return c.Apps.RasaProServices.On() && !c.Secrets.Owns(contract.AnalyticsDBSecret)
 	}
 	return true
 }
 
-// walkRefs calls fn for every non-nil *credential.Ref in v, with its config key path.
-func walkRefs(path string, v reflect.Value, fn func(string, *credential.Ref)) {
+// walkRefs calls fn for every non-nil *SecretRef in v, with its config key path.
+func walkRefs(path string, v reflect.Value, fn func(string, *SecretRef)) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			return
 		}
-		if ref, ok := v.Interface().(*credential.Ref); ok {
+		if ref, ok := v.Interface().(*SecretRef); ok {
 			fn(path, ref)
 			return
 		}

@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"testing"
@@ -33,9 +33,9 @@ func TestParseChartRepository(t *testing.T) {
 }
 
 func TestDurationMS(t *testing.T) {
-	assert.Equal(t, 30000, durationMS("30s"))
-	assert.Equal(t, 500, durationMS("500ms"))
-	assert.Equal(t, 120000, durationMS("2m"))
+	assert.Equal(t, 30000, DurationMS("30s"))
+	assert.Equal(t, 500, DurationMS("500ms"))
+	assert.Equal(t, 120000, DurationMS("2m"))
 }
 
 func TestPlatformDefaultsPerCloudAndEnvironment(t *testing.T) {
@@ -58,20 +58,4 @@ func TestPlatformDefaultsPerCloudAndEnvironment(t *testing.T) {
 	applyDefaults(cfg)
 	assert.Nil(t, cfg.Mesh.Provision)
 	assert.Nil(t, cfg.Monitoring.Provision)
-}
-
-func TestGatewayAnnotationsStackWins(t *testing.T) {
-	cfg := &Config{Cloud: "aws", Environment: "prod", Mesh: MeshConfig{Mode: ModeProvision}}
-	applyDefaults(cfg)
-	cfg.Mesh.Provision.Gateway.Annotations = map[string]string{
-		"service.beta.kubernetes.io/aws-load-balancer-type": "external",
-		"external-dns.alpha.kubernetes.io/hostname":         "api.example.com",
-	}
-	got := gatewayAnnotations(cfg)
-	assert.Equal(t, "external", got["service.beta.kubernetes.io/aws-load-balancer-type"])
-	assert.Equal(t, "api.example.com", got["external-dns.alpha.kubernetes.io/hostname"])
-
-	cfg.Mesh.Provision.Gateway.ServiceType = "ClusterIP"
-	cfg.Mesh.Provision.Gateway.Annotations = nil
-	assert.Nil(t, gatewayAnnotations(cfg), "no load-balancer annotations on a ClusterIP Service")
 }

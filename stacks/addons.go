@@ -12,28 +12,29 @@ import (
 	"github.com/workfx/workfx-platform/components/kube"
 	"github.com/workfx/workfx-platform/components/mesh"
 	"github.com/workfx/workfx-platform/components/monitoring"
+	"github.com/workfx/workfx-platform/config"
 )
 
-// platform is the in-cluster platform this program installs itself (mesh and monitoring in mode
-// provision); a nil member was not installed (disabled, or the customer's own).
-type platform struct {
+// addons are the mesh and the monitoring stack this program installs itself (mode provision);
+// a nil member was not installed (disabled, or the customer's own).
+type addons struct {
 	istio      *mesh.Istio
 	monitoring *monitoring.Stack
 }
 
-// installPlatform installs Istio and kube-prometheus-stack when their mode is provision.
-func installPlatform(ctx *pulumi.Context, cfg *Config, opts ...pulumi.ResourceOption) (*platform, error) {
-	pl := &platform{}
+// installAddons installs Istio and kube-prometheus-stack when their mode is provision.
+func installAddons(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption) (*addons, error) {
+	pl := &addons{}
 	charts, err := chartSource(cfg.Images.ChartRepository)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Mesh.Mode == ModeProvision {
+	if cfg.Mesh.Mode == config.ModeProvision {
 		if pl.istio, err = mesh.NewIstio(ctx, "istio", istioArgs(cfg, charts), opts...); err != nil {
 			return nil, err
 		}
 	}
-	if cfg.Monitoring.Mode == ModeProvision {
+	if cfg.Monitoring.Mode == config.ModeProvision {
 		sa := stackArgs(cfg, charts)
 		sa.Injector = pl.injector()
 		if pl.monitoring, err = monitoring.NewStack(ctx, "monitoring-stack", sa, opts...); err != nil {
@@ -47,7 +48,7 @@ func installPlatform(ctx *pulumi.Context, cfg *Config, opts ...pulumi.ResourceOp
 }
 
 // injector is what an app Deployment waits for so its pods get their sidecar at first rollout.
-func (pl *platform) injector() []pulumi.Resource {
+func (pl *addons) injector() []pulumi.Resource {
 	if pl.istio == nil {
 		return nil
 	}
@@ -55,7 +56,7 @@ func (pl *platform) injector() []pulumi.Resource {
 }
 
 // meshCRDs are what the Istio policy CRs wait for: the releases installing their CRDs.
-func (pl *platform) meshCRDs() []pulumi.Resource {
+func (pl *addons) meshCRDs() []pulumi.Resource {
 	if pl.istio == nil {
 		return nil
 	}
@@ -63,7 +64,7 @@ func (pl *platform) meshCRDs() []pulumi.Resource {
 }
 
 // monitoringCRDs is what ServiceMonitors wait for: the release installing their CRDs.
-func (pl *platform) monitoringCRDs() []pulumi.Resource {
+func (pl *addons) monitoringCRDs() []pulumi.Resource {
 	if pl.monitoring == nil {
 		return nil
 	}
@@ -74,11 +75,11 @@ func chartSource(repo string) (kube.ChartSource, error) {
 	if repo == "" {
 		return kube.ChartSource{}, nil
 	}
-	httpRepo, oci, err := ParseChartRepository(repo)
+	httpRepo, oci, err := config.ParseChartRepository(repo)
 	return kube.ChartSource{HTTPRepo: httpRepo, OCIPath: oci}, err
 }
 
-func istioArgs(cfg *Config, charts kube.ChartSource) *mesh.InstallArgs {
+func istioArgs(cfg *config.Config, charts kube.ChartSource) *mesh.InstallArgs {
 	m := cfg.Mesh.Provision
 	args := &mesh.InstallArgs{
 		Version:               m.Version,
@@ -89,7 +90,7 @@ func istioArgs(cfg *Config, charts kube.ChartSource) *mesh.InstallArgs {
 		HA:                    cfg.Environment == "prod",
 		IstiodReplicas:        m.IstiodReplicas,
 		IstiodMaxReplicas:     m.IstiodMaxReplicas,
-		AccessLog:             On(m.AccessLog),
+		AccessLog:             config.On(m.AccessLog),
 		TracingEndpoint:       m.TracingEndpoint,
 		OutboundTrafficPolicy: m.OutboundTrafficPolicy,
 		Gateway: mesh.GatewayArgs{
@@ -111,19 +112,19 @@ func istioArgs(cfg *Config, charts kube.ChartSource) *mesh.InstallArgs {
 
 // gatewayAnnotations are the cloud's load-balancer annotations for the gateway Service, then the
 // stack's own (which win). Azure and AWS read these from their cloud controllers: no add-on needed.
-func gatewayAnnotations(cfg *Config) map[string]string {
+func gatewayAnnotations(cfg *config.Config) map[string]string {
 	g := cfg.Mesh.Provision.Gateway
 	out := map[string]string{}
 	if g.ServiceType == "LoadBalancer" {
 		switch cfg.Cloud {
 		case "azure":
-			if On(g.Internal) {
+			if config.On(g.Internal) {
 				out["service.beta.kubernetes.io/azure-load-balancer-internal"] = "true"
 			}
 		case "aws":
 			// A Network Load Balancer keeps the client's TLS end to end to the gateway.
 			out["service.beta.kubernetes.io/aws-load-balancer-type"] = "nlb"
-			if On(g.Internal) {
+			if config.On(g.Internal) {
 				out["service.beta.kubernetes.io/aws-load-balancer-internal"] = "true"
 			}
 		}
@@ -137,7 +138,7 @@ func gatewayAnnotations(cfg *Config) map[string]string {
 	return out
 }
 
-func stackArgs(cfg *Config, charts kube.ChartSource) *monitoring.StackArgs {
+func stackArgs(cfg *config.Config, charts kube.ChartSource) *monitoring.StackArgs {
 	m := cfg.Monitoring.Provision
 	args := &monitoring.StackArgs{
 		Version:                 m.Version,
@@ -152,37 +153,30 @@ func stackArgs(cfg *Config, charts kube.ChartSource) *monitoring.StackArgs {
 		PrometheusReplicas:      m.PrometheusReplicas,
 		ScrapeInterval:          cfg.Monitoring.ScrapeInterval,
 		ManagedControlPlane:     cfg.Cloud != "none",
-		Mesh:                    cfg.Mesh.Mode != ModeDisabled,
+		Mesh:                    cfg.Mesh.Mode != config.ModeDisabled,
 		IstioNamespace:          cfg.Mesh.IstioNamespace,
 		Labels:                  partOf,
 	}
 	for _, def := range appCatalog {
-		a := def.config(cfg)
-		if !appEnabled(*a) {
+		a := def.Of(cfg)
+		if !a.On() {
 			continue
 		}
 		args.Apps = append(args.Apps, monitoring.App{
 			Name: def.Name,
 			HPA:  a.MaxReplicas > a.Replicas,
 			// Half the route timeout: requests this slow are about to time out at the mesh.
-			LatencyThresholdMS: durationMS(a.Timeout) / 2,
+			LatencyThresholdMS: config.DurationMS(a.Timeout) / 2,
 			Critical:           def.Name == "rasa-pro-services",
 		})
 	}
 	return args
 }
 
-// durationMS converts a validated duration (30s, 500ms, 2m, 1h) to milliseconds.
-func durationMS(d string) int {
-	unit := strings.TrimLeft(d, "0123456789")
-	n, _ := strconv.Atoi(strings.TrimSuffix(d, unit))
-	return n * map[string]int{"ms": 1, "s": 1000, "m": 60000, "h": 3600000}[unit]
-}
-
 // meshExternals declares the apps' dependencies outside the cluster to a mesh this program
 // installs with outbound policy REGISTRY_ONLY (otherwise the sidecars would refuse them).
-func meshExternals(cfg *Config, deps *dependencies) []mesh.External {
-	if cfg.Mesh.Mode != ModeProvision || cfg.Mesh.Provision.OutboundTrafficPolicy != "REGISTRY_ONLY" {
+func meshExternals(cfg *config.Config, deps *dependencies) []mesh.External {
+	if cfg.Mesh.Mode != config.ModeProvision || cfg.Mesh.Provision.OutboundTrafficPolicy != "REGISTRY_ONLY" {
 		return nil
 	}
 	hostPort := func(host pulumi.StringOutput, port int) pulumi.StringOutput {
@@ -204,7 +198,7 @@ func meshExternals(cfg *Config, deps *dependencies) []mesh.External {
 	// The model APIs the WorkFX apps call: https ones by SNI, plain http ones (in-cluster or
 	// on-premises inference servers) by address and port.
 	models := map[bool]map[string]bool{true: {}, false: {}}
-	for _, m := range []ModelConfig{cfg.Settings.Models.Embedding, cfg.Settings.Models.Rerank, cfg.Settings.Models.LLM} {
+	for _, m := range []config.ModelConfig{cfg.Settings.Models.Embedding, cfg.Settings.Models.Rerank, cfg.Settings.Models.LLM} {
 		u, err := url.Parse(m.BaseURL)
 		if err != nil || u.Hostname() == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			continue
@@ -235,8 +229,8 @@ func meshExternals(cfg *Config, deps *dependencies) []mesh.External {
 
 // meshEgressPorts are ports the sidecars of a provisioned mesh connect to outside the apps'
 // namespace and istiod: the OpenTelemetry collector's.
-func meshEgressPorts(cfg *Config) []int {
-	if cfg.Mesh.Mode != ModeProvision || cfg.Mesh.Provision.TracingEndpoint == "" {
+func meshEgressPorts(cfg *config.Config) []int {
+	if cfg.Mesh.Mode != config.ModeProvision || cfg.Mesh.Provision.TracingEndpoint == "" {
 		return nil
 	}
 	_, port, _ := net.SplitHostPort(cfg.Mesh.Provision.TracingEndpoint)

@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"net"
@@ -75,26 +75,16 @@ type AWSS3Config struct {
 	BucketPrefix string `json:"bucketPrefix"`
 }
 
-// defaultAZCount is how many zones the VPC spans when none are pinned.
-const defaultAZCount = 3
+// DefaultAZCount is how many zones the VPC spans when none are pinned.
+const DefaultAZCount = 3
 
-// usesAWS: the AWS composition runs when something is provisioned on AWS.
-func usesAWS(c *Config) bool {
-	if c.Cloud != "aws" {
-		return false
-	}
-	for _, m := range []string{c.Cluster.Mode, c.Postgres.Mode, c.Redis.Mode, c.Kafka.Mode, c.ObjectStorage.Mode} {
-		if m == ModeProvision {
-			return true
-		}
-	}
-	return false
-}
+// UsesAWS reports whether anything is provisioned on AWS (the AWS platform composes the stack).
+func (c *Config) UsesAWS() bool { return c.provisionsOn("aws") }
 
 func intPtr(i int) *int { return &i }
 
 func applyAWSDefaults(c *Config) {
-	if !usesAWS(c) {
+	if !c.UsesAWS() {
 		return
 	}
 	a := &c.AWS
@@ -196,7 +186,7 @@ func azCount(a *AWSConfig) int {
 	if len(a.AvailabilityZones) > 0 {
 		return len(a.AvailabilityZones)
 	}
-	return defaultAZCount
+	return DefaultAZCount
 }
 
 var (
@@ -215,7 +205,7 @@ var (
 // validateAWS checks workfx:aws when the AWS composition runs.
 func (c *Config) validateAWS(p *problems) {
 	const key = "workfx:aws"
-	if !usesAWS(c) {
+	if !c.UsesAWS() {
 		return
 	}
 	a := &c.AWS
