@@ -8,25 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/workfx/workfx-platform/config"
 	"github.com/workfx/workfx-platform/internal/plan"
 	"github.com/workfx/workfx-platform/internal/report"
 	"github.com/workfx/workfx-platform/stacks"
 )
-
-type planSummary struct {
-	Project      string            `json:"project"`
-	Stack        string            `json:"stack"`
-	Resources    int               `json:"resources"`
-	ByType       map[string]int    `json:"byType"`
-	Dependencies map[string]string `json:"dependencies"`
-	Manifests    int               `json:"manifests"`
-	Releases     []releaseSummary  `json:"releases,omitempty"`
-	OutDir       string            `json:"outDir"`
-	Report       *report.Report    `json:"report,omitempty"`
-}
 
 // planCommand runs the program offline and writes what it would deploy. Exit codes: 0 ok,
 // 1 invalid config or program error, 2 bad usage.
@@ -92,24 +79,27 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = writePlanJSON(p, filepath.Join(*out, "plan.json"), *showSecrets, cfg, rep)
 	}
-	var rels []releaseSummary
+	var rels []plan.Release
 	if err == nil {
-		rels, err = releases(p, *out, *showSecrets)
+		rels, err = p.WriteReleases(*out, *showSecrets)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "plan: writing output: %v\n", err)
 		return 1
 	}
 
-	s := planSummary{Project: p.Project, Stack: p.Stack, Resources: len(p.Resources), ByType: p.CountByType(),
-		Dependencies: cfg.Modes(), Manifests: n, Releases: rels, OutDir: *out, Report: rep}
+	s := plan.Summary{Project: p.Project, Stack: p.Stack, Resources: len(p.Resources), ByType: p.CountByType(),
+		Dependencies: cfg.Modes(), Manifests: n, Releases: rels, OutDir: *out}
+	if rep != nil {
+		s.Report = rep
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(s)
 		return 0
 	}
-	printSummary(stdout, s)
+	s.Print(stdout)
 	if rep != nil {
 		fmt.Fprintln(stdout)
 		_ = rep.WriteText(stdout)
@@ -130,27 +120,4 @@ func writePlanJSON(p *plan.Plan, path string, showSecrets bool, cfg *config.Conf
 		extra["report"] = rep
 	}
 	return p.WriteJSON(f, showSecrets, extra)
-}
-
-func printSummary(w io.Writer, s planSummary) {
-	fmt.Fprintf(w, "Plan for %s/%s: %d resources, %d Kubernetes manifests\n\n", s.Project, s.Stack, s.Resources, s.Manifests)
-	fmt.Fprintln(w, "Dependencies:")
-	for _, k := range sortedKeys(s.Dependencies) {
-		fmt.Fprintf(w, "  %-14s %s\n", k, s.Dependencies[k])
-	}
-	fmt.Fprintln(w, "\nResources by type:")
-	for _, k := range sortedKeys(s.ByType) {
-		fmt.Fprintf(w, "  %4d  %s\n", s.ByType[k], k)
-	}
-	printReleases(w, s.Releases)
-	fmt.Fprintf(w, "\nWrote %s/manifests.yaml, %s/manifests/ and %s/plan.json\n", s.OutDir, s.OutDir, s.OutDir)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

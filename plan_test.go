@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/workfx/workfx-platform/internal/plan"
 )
 
 func TestPlanCommandWritesManifestsAndPlan(t *testing.T) {
@@ -17,7 +19,7 @@ func TestPlanCommandWritesManifestsAndPlan(t *testing.T) {
 	code := planCommand([]string{"--stack", "ka", "--out", out, "--json"}, &stdout, &stderr)
 	require.Equal(t, 0, code, stderr.String())
 
-	var summary planSummary
+	var summary plan.Summary
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &summary))
 	assert.Equal(t, "existing", summary.Dependencies["postgres"])
 	assert.Positive(t, summary.Manifests)

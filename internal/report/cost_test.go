@@ -232,3 +232,14 @@ func TestAWSRegionComesFromTheExplicitProvider(t *testing.T) {
 		}
 	}
 }
+
+func TestPriceBooksLoad(t *testing.T) {
+	for _, name := range []string{"prices/azure.yaml", "prices/aws.yaml"} {
+		tbl, err := loadPrices(name)
+		require.NoError(t, err, name)
+		assert.NotEmpty(t, tbl.Rows, name)
+		for _, r := range tbl.Rows {
+			assert.NotEmpty(t, r.Source, "%s %s %s has no source", name, r.Service, r.SKU)
+		}
+	}
+}

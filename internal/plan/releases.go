@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"fmt"
@@ -8,14 +8,13 @@ import (
 	"sort"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/workfx/workfx-platform/internal/plan"
 )
 
-const releaseType = "kubernetes:helm.sh/v3:Release"
+// ReleaseType is the Helm release resource type.
+const ReleaseType = "kubernetes:helm.sh/v3:Release"
 
-// releaseSummary is one Helm release of the plan: what is installed, from where, and after what.
-type releaseSummary struct {
+// Release is one Helm release of the plan: what is installed, from where, and after what.
+type Release struct {
 	Name       string   `json:"name" yaml:"name"`
 	Chart      string   `json:"chart" yaml:"chart"`
 	Version    string   `json:"version" yaml:"version"`
@@ -26,12 +25,12 @@ type releaseSummary struct {
 	ValuesFile string `json:"valuesFile" yaml:"-"`
 }
 
-// releases lists the plan's Helm releases in install order (a release after every release it
-// depends on) and writes each one's values to <out>/releases/<name>.yaml.
-func releases(p *plan.Plan, out string, showSecrets bool) ([]releaseSummary, error) {
-	rs := p.ByType(releaseType)
+// WriteReleases lists the plan's Helm releases in install order (a release after every release
+// it depends on) and writes each one's values to <out>/releases/<name>.yaml.
+func (p *Plan) WriteReleases(out string, showSecrets bool) ([]Release, error) {
+	rs := p.ByType(ReleaseType)
 	depth := map[string]int{}
-	after := func(r *plan.Resource) []string {
+	after := func(r *Resource) []string {
 		var names []string
 		for _, o := range rs {
 			if o != r && p.DependsOn(r, o) {
@@ -41,11 +40,11 @@ func releases(p *plan.Plan, out string, showSecrets bool) ([]releaseSummary, err
 		sort.Strings(names)
 		return names
 	}
-	summaries := make([]releaseSummary, 0, len(rs))
+	summaries := make([]Release, 0, len(rs))
 	for _, r := range rs {
 		a := after(r)
 		depth[r.Name] = len(a)
-		summaries = append(summaries, releaseSummary{
+		summaries = append(summaries, Release{
 			Name: r.Name, Chart: r.Str("chart"), Version: r.Str("version"), Repository: r.Str("repositoryOpts.repo"),
 			Namespace: r.Str("namespace"), After: a,
 			ValuesFile: filepath.Join(out, "releases", r.Name+".yaml"),
@@ -68,10 +67,10 @@ func releases(p *plan.Plan, out string, showSecrets bool) ([]releaseSummary, err
 				return nil, err
 			}
 		}
-		values := p.Find(releaseType, s.Name).Inputs(showSecrets)["values"]
+		values := p.Find(ReleaseType, s.Name).Inputs(showSecrets)["values"]
 		b, err := yaml.Marshal(struct {
-			releaseSummary `yaml:",inline"`
-			Values         any `yaml:"values"`
+			Release `yaml:",inline"`
+			Values  any `yaml:"values"`
 		}{s, values})
 		if err != nil {
 			return nil, err
@@ -83,7 +82,7 @@ func releases(p *plan.Plan, out string, showSecrets bool) ([]releaseSummary, err
 	return summaries, nil
 }
 
-func printReleases(w io.Writer, rs []releaseSummary) {
+func printReleases(w io.Writer, rs []Release) {
 	if len(rs) == 0 {
 		return
 	}
