@@ -177,7 +177,7 @@ func ParseCustomer(data []byte, format string) (*Customer, error) {
 // StackName is the customer's stack: ka-<id>.
 func (c *Customer) StackName() string { return StackPrefix + c.ID }
 
-// Validate checks the spec with the program's own config validation (stacks.LoadConfig): the
+// Validate checks the spec with the program's own config validation (config.Load): the
 // exact checks `pulumi up` makes, so a spec that validates here configures a stack that runs.
 // Problems are reported with the spec's field paths.
 func (c *Customer) Validate() error {

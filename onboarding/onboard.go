@@ -440,7 +440,7 @@ func openStack(ctx context.Context, stackName string, o Options) (auto.Stack, er
 }
 
 // projectSettings is Pulumi.yaml's identity, in code: an embedding service has no checkout.
-// The config schema is not repeated; stacks.LoadConfig is the validation.
+// The config schema is not repeated; config.Load is the validation.
 func projectSettings() workspace.Project {
 	return workspace.Project{
 		Name:    tokens.PackageName(config.Namespace),

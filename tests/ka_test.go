@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/workfx/workfx-platform/components/secrets/contract"
 	"github.com/workfx/workfx-platform/internal/plan"
 )
 
@@ -28,18 +29,21 @@ func TestKAStackProvisionsNoCloudResources(t *testing.T) {
 	}
 }
 
-// The contract of seed 001 / seed 000: Secret name → keys, as the images read them.
-var contract = map[string][]string{
-	"pg-secret":        {"host", "port", "username", "password", "database"},
-	"tp-redis-secret":  {"redis_host", "redis_port", "redis_password", "redis_db", "redis_use_ssl"},
-	"es-secret":        {"host", "port", "username", "password", "use_ssl", "cluster_url"},
-	"wfx-kafka-secret": {"bootstrap_servers", "security_protocol", "document_chunks_topic", "agents_topic", "consumer_group_prefix", "username", "password"},
-	"jwt-secret":       {"admin_jwt_key", "admin_jwt_issuer", "admin_jwt_audience", "ai_jwt_key", "ai_jwt_issuer", "ai_jwt_audience"},
-	"secret-key":       {"data_secret", "jina_api_key"},
-	"rasapro-license":  {"licensekey"},
-	"analytics-db-url": {"dburl"},
-	"kafka-secrets":    {"username", "password"},
-}
+// kaContract is the contract of seed 001 / seed 000 (Secret name → keys, as the images read
+// them; components/secrets/contract checks the catalog against the seeds) without
+// model-api-keys, which ka keeps wholly in the customer's Secrets.
+var kaContract = func() map[string][]string {
+	out := map[string][]string{}
+	for _, s := range contract.Catalog {
+		if s.Name == contract.ModelKeysSecret {
+			continue
+		}
+		for _, k := range s.Keys {
+			out[s.Name] = append(out[s.Name], k.Name)
+		}
+	}
+	return out
+}()
 
 // customerRefs are the credentials Pulumi.ka.yaml keeps in the customer's own Secrets:
 // contract Secret/key → the customer's Secret/key.
@@ -74,7 +78,7 @@ func envSources(p *plan.Plan) map[string]bool {
 func TestKAContractSecretsHaveExactlyTheirKeysOrAreReferenced(t *testing.T) {
 	p := planStack(t, "ka")
 	refs := envSources(p)
-	for name, keys := range contract {
+	for name, keys := range kaContract {
 		var rendered []string
 		if s := p.Object("Secret", kaNamespace, name); s != nil {
 			for k := range mapAt(s, "stringData") {
@@ -97,7 +101,7 @@ func TestKAContractSecretsHaveExactlyTheirKeysOrAreReferenced(t *testing.T) {
 	}
 	// Every contract Secret the program renders is in the namespace and labelled.
 	for _, s := range objects(p, "Secret") {
-		assert.Contains(t, contract, s.Str("metadata.name"), "unexpected Secret %s", s.Str("metadata.name"))
+		assert.Contains(t, kaContract, s.Str("metadata.name"), "unexpected Secret %s", s.Str("metadata.name"))
 		assert.Equal(t, kaNamespace, s.Str("metadata.namespace"))
 	}
 }

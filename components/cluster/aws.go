@@ -240,7 +240,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 	c.Provider, c.EKS = p, out
-	return c.done(ctx, pulumi.Map{"name": cl.Name, "oidcProviderArn": oidc.Arn})
+	return c.done(ctx)
 }
 
 // Kubeconfig renders a kubeconfig that authenticates with `aws eks get-token` (short-lived

@@ -40,13 +40,6 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	if err != nil {
 		return nil, err
 	}
-	if err := c.provisionAzure(ctx, name, a); err != nil {
-		return nil, err
-	}
-	return c.done(ctx, nil)
-}
-
-func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs) error {
 	e := a.Env
 	child := pulumi.Parent(c)
 	tags := e.TagMap()
@@ -64,7 +57,7 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 		Tags:              tags,
 	}, child)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	// A user-assigned control-plane identity can be granted Network Contributor on the VNet
@@ -76,12 +69,12 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 		Tags:              tags,
 	}, child)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	netRole, err := e.AssignRole(ctx, "aks-network-contributor", id.PrincipalId, "ServicePrincipal",
 		azenv.RoleNetworkContributor, a.Network.VNet.ID(), child)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	pool := func(poolName, mode string, p config.AzureNodePool, taints []string) *containerservice.ManagedClusterAgentPoolProfileArgs {
@@ -168,7 +161,7 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 		// The autoscaler owns the node counts after creation; a later `up` must not reset them.
 		pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count", "agentPoolProfiles[1].count"}))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c.OIDCIssuerURL = mc.OidcIssuerProfile.IssuerURL().Elem()
 
@@ -177,7 +170,7 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 	deployerRole, err := e.AssignRole(ctx, "aks-deployer-admin", e.DeployerObjectID, "",
 		azenv.RoleAKSRBACClusterAdmin, mc.ID(), child)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
@@ -192,10 +185,10 @@ func (c *Cluster) provisionAzure(ctx *pulumi.Context, name string, a *AzureArgs)
 
 	p, err := kubernetes.NewProvider(ctx, name, providerArgs(c.Kubeconfig), child, pulumi.DependsOn([]pulumi.Resource{mc, deployerRole}))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c.Provider = p
-	return nil
+	return c.done(ctx)
 }
 
 // apiServerAccess restricts the API server to the given ranges; nil leaves AKS's default.

@@ -28,10 +28,10 @@ func register(ctx *pulumi.Context, name string, opts []pulumi.ResourceOption) (*
 }
 
 // done registers the component's outputs; every backend's constructor ends here.
-func (c *Cluster) done(ctx *pulumi.Context, extra pulumi.Map) (*Cluster, error) {
+func (c *Cluster) done(ctx *pulumi.Context) (*Cluster, error) {
 	outputs := pulumi.Map{"kubeconfig": c.Kubeconfig}
-	for k, v := range extra {
-		outputs[k] = v
+	if c.EKS != nil {
+		outputs["name"], outputs["oidcProviderArn"] = c.EKS.Name, c.EKS.OIDCProviderArn
 	}
 	return c, ctx.RegisterResourceOutputs(c, outputs)
 }

@@ -27,5 +27,5 @@ func NewExisting(ctx *pulumi.Context, name string, e *config.ClusterExisting, op
 	if c.Provider, err = kubernetes.NewProvider(ctx, name, pargs, pulumi.Parent(c)); err != nil {
 		return nil, err
 	}
-	return c.done(ctx, nil)
+	return c.done(ctx)
 }

@@ -160,5 +160,5 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		Ports:               []int{AWSPort},
 	}
 	c.SCRAMSecret = stored
-	return c.done(ctx, pulumi.Map{"secretArn": stored.Arn})
+	return c.done(ctx)
 }

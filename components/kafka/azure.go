@@ -35,13 +35,6 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	if err != nil {
 		return nil, err
 	}
-	if err := c.provisionAzure(ctx, a); err != nil {
-		return nil, err
-	}
-	return c.done(ctx, nil)
-}
-
-func (c *Kafka) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	e := a.Env
 	args := a
 	child := pulumi.Parent(c)
@@ -67,10 +60,10 @@ func (c *Kafka) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	stateful := append([]pulumi.ResourceOption{child}, e.Stateful()...)
 	ns, err := eventhub.NewNamespace(ctx, "eventhubs", nsArgs, stateful...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := a.Network.PrivateEndpoint(ctx, "eventhubs", ns.ID(), "namespace", network.ZoneEventHubs, child); err != nil {
-		return err
+		return nil, err
 	}
 	// One event hub (Kafka topic) per topic the apps use; the apps do not create topics.
 	for _, topic := range []string{args.Topics.DocumentChunks, args.Topics.Agents, args.Topics.RasaEvents} {
@@ -81,7 +74,7 @@ func (c *Kafka) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 			PartitionCount:         pulumi.Float64(float64(a.Partitions)),
 			MessageRetentionInDays: pulumi.Float64(float64(a.RetentionDays)),
 		}, stateful...); err != nil {
-			return fmt.Errorf("event hub %s: %w", topic, err)
+			return nil, fmt.Errorf("event hub %s: %w", topic, err)
 		}
 	}
 	// Least privilege for the apps: produce and consume, no management of the namespace.
@@ -92,7 +85,7 @@ func (c *Kafka) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		Rights:                pulumi.StringArray{pulumi.String("Listen"), pulumi.String("Send")},
 	}, child)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	keys := eventhub.ListNamespaceKeysOutput(ctx, eventhub.ListNamespaceKeysOutputArgs{
 		ResourceGroupName:     e.ResourceGroupName,
@@ -101,7 +94,7 @@ func (c *Kafka) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	}, pulumi.Provider(e.Provider))
 	conn := pulumi.ToSecret(keys.PrimaryConnectionString()).(pulumi.StringOutput)
 	if _, err := a.Vault.Store(ctx, "eventhubs-connection-string", conn); err != nil {
-		return err
+		return nil, err
 	}
 	c.Endpoint = Endpoint{
 		BootstrapServers: pulumi.Sprintf("%s.servicebus.windows.net:%d", ns.Name, kafkaPort),
@@ -115,5 +108,5 @@ func (c *Kafka) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		ConsumerGroupPrefix: args.ConsumerGroupPrefix,
 		Ports:               []int{kafkaPort},
 	}
-	return nil
+	return c.done(ctx)
 }

@@ -31,5 +31,5 @@ func NewExisting(ctx *pulumi.Context, name string, args *ExistingArgs, opts ...p
 		ConsumerGroupPrefix: args.ConsumerGroupPrefix,
 		Ports:               config.BrokerPorts(e.BootstrapServers),
 	}
-	return c.done(ctx, nil)
+	return c.done(ctx)
 }

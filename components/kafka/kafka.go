@@ -58,13 +58,13 @@ func register(ctx *pulumi.Context, name string, opts []pulumi.ResourceOption) (*
 }
 
 // done registers the component's outputs; every backend's constructor ends here.
-func (c *Kafka) done(ctx *pulumi.Context, extra pulumi.Map) (*Kafka, error) {
+func (c *Kafka) done(ctx *pulumi.Context) (*Kafka, error) {
 	outputs := pulumi.Map{
 		"bootstrapServers": c.Endpoint.BootstrapServers,
 		"securityProtocol": pulumi.String(c.Endpoint.SecurityProtocol),
 	}
-	for k, v := range extra {
-		outputs[k] = v
+	if c.SCRAMSecret != nil {
+		outputs["secretArn"] = c.SCRAMSecret.Arn
 	}
 	return c, ctx.RegisterResourceOutputs(c, outputs)
 }

@@ -131,7 +131,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		SSLMode: "require",
 	}
 	c.MasterSecret = stored
-	return c.done(ctx, pulumi.Map{"secretArn": stored.Arn})
+	return c.done(ctx)
 }
 
 func finalSnapshot(prod bool, name string) pulumi.StringPtrInput {

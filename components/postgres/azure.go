@@ -35,23 +35,16 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	if err != nil {
 		return nil, err
 	}
-	if err := c.provisionAzure(ctx, a); err != nil {
-		return nil, err
-	}
-	return c.done(ctx, nil)
-}
-
-func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	e := a.Env
 	child := pulumi.Parent(c)
 
 	// Azure requires three of upper, lower, digits, symbols; Generate gives the first three.
 	password, err := credential.Generate(ctx, "postgres-admin", 40, child)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := a.Vault.Store(ctx, "postgres-admin-password", password); err != nil {
-		return err
+		return nil, err
 	}
 
 	backup := &pgserver.BackupArgs{
@@ -90,13 +83,13 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		ha.StandbyAvailabilityZone = pulumi.String("2")
 		args.AvailabilityZone = pulumi.String("1")
 	}
-	opts := append([]pulumi.ResourceOption{child,
+	srvOpts := append([]pulumi.ResourceOption{child,
 		// The zone must be linked to the VNet before the server registers its record.
 		pulumi.DependsOn([]pulumi.Resource{a.Network.ZoneLinks[a.DNSZone]}),
 	}, e.Stateful()...)
-	srv, err := pgserver.NewServer(ctx, "postgres", args, opts...)
+	srv, err := pgserver.NewServer(ctx, "postgres", args, srvOpts...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	// Server parameters are applied one at a time: Flexible Server rejects concurrent
@@ -115,7 +108,7 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 			Source:            pulumi.String("user-override"),
 		}, child, pulumi.DependsOn([]pulumi.Resource{prev}))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		prev = cfg
 	}
@@ -127,7 +120,7 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		Collation:         pulumi.String("en_US.utf8"),
 	}, append([]pulumi.ResourceOption{child, pulumi.DependsOn([]pulumi.Resource{prev})}, e.Stateful()...)...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	c.Endpoint = Endpoint{
@@ -140,5 +133,5 @@ func (c *Postgres) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		// Flexible Server presents a publicly trusted certificate; require_secure_transport is on.
 		SSLMode: "require",
 	}
-	return nil
+	return c.done(ctx)
 }

@@ -21,5 +21,5 @@ func NewExisting(ctx *pulumi.Context, name string, e *config.PostgresExisting, o
 		Password: credential.FromConfig(e.Password, e.PasswordRef),
 		SSLMode:  e.SSLMode,
 	}
-	return c.done(ctx, nil)
+	return c.done(ctx)
 }

@@ -38,15 +38,15 @@ func register(ctx *pulumi.Context, name string, opts []pulumi.ResourceOption) (*
 }
 
 // done registers the component's outputs; every backend's constructor ends here.
-func (c *Postgres) done(ctx *pulumi.Context, extra pulumi.Map) (*Postgres, error) {
+func (c *Postgres) done(ctx *pulumi.Context) (*Postgres, error) {
 	outputs := pulumi.Map{
 		"host":     c.Endpoint.Host,
 		"port":     pulumi.Int(c.Endpoint.Port),
 		"database": c.Endpoint.Database,
 		"sslMode":  pulumi.String(c.Endpoint.SSLMode),
 	}
-	for k, v := range extra {
-		outputs[k] = v
+	if c.MasterSecret != nil {
+		outputs["secretArn"] = c.MasterSecret.Arn
 	}
 	return c, ctx.RegisterResourceOutputs(c, outputs)
 }

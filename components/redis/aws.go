@@ -94,5 +94,5 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		Password: credential.FromOutput(token),
 	}
 	c.AuthSecret = stored
-	return c.done(ctx, pulumi.Map{"secretArn": stored.Arn})
+	return c.done(ctx)
 }

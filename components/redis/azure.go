@@ -30,13 +30,6 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	if err != nil {
 		return nil, err
 	}
-	if err := c.provisionAzure(ctx, a); err != nil {
-		return nil, err
-	}
-	return c.done(ctx, nil)
-}
-
-func (c *Redis) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	e := a.Env
 	child := pulumi.Parent(c)
 	args := &CacheArgs{
@@ -61,14 +54,14 @@ func (c *Redis) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	}
 	cache, err := NewCache(ctx, "redis", args, append([]pulumi.ResourceOption{child}, e.Stateful()...)...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := a.Network.PrivateEndpoint(ctx, "redis", cache.ID(), "redisCache", network.ZoneRedis, child); err != nil {
-		return err
+		return nil, err
 	}
 	key := ListKeys(ctx, e.ResourceGroupName, cache.Name, pulumi.Provider(e.Provider))
 	if _, err := a.Vault.Store(ctx, "redis-access-key", key); err != nil {
-		return err
+		return nil, err
 	}
 	c.Endpoint = Endpoint{
 		Host:     cache.HostName,
@@ -77,5 +70,5 @@ func (c *Redis) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		TLS:      true,
 		Password: credential.FromOutput(key),
 	}
-	return nil
+	return c.done(ctx)
 }

@@ -20,5 +20,5 @@ func NewExisting(ctx *pulumi.Context, name string, e *config.RedisExisting, opts
 		TLS:      e.TLS,
 		Password: credential.FromConfig(e.Password, e.PasswordRef),
 	}
-	return c.done(ctx, nil)
+	return c.done(ctx)
 }

@@ -35,14 +35,14 @@ func register(ctx *pulumi.Context, name string, opts []pulumi.ResourceOption) (*
 }
 
 // done registers the component's outputs; every backend's constructor ends here.
-func (c *Redis) done(ctx *pulumi.Context, extra pulumi.Map) (*Redis, error) {
+func (c *Redis) done(ctx *pulumi.Context) (*Redis, error) {
 	outputs := pulumi.Map{
 		"host": c.Endpoint.Host,
 		"port": pulumi.Int(c.Endpoint.Port),
 		"tls":  pulumi.Bool(c.Endpoint.TLS),
 	}
-	for k, v := range extra {
-		outputs[k] = v
+	if c.AuthSecret != nil {
+		outputs["secretArn"] = c.AuthSecret.Arn
 	}
 	return c, ctx.RegisterResourceOutputs(c, outputs)
 }

@@ -24,13 +24,6 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	if err != nil {
 		return nil, err
 	}
-	if err := c.provisionAzure(ctx, a); err != nil {
-		return nil, err
-	}
-	return c.done(ctx)
-}
-
-func (c *Storage) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 	e := a.Env
 	child := pulumi.Parent(c)
 	acct, err := storage.NewStorageAccount(ctx, "account", &storage.StorageAccountArgs{
@@ -55,7 +48,7 @@ func (c *Storage) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		Tags: e.TagMap(),
 	}, append([]pulumi.ResourceOption{child}, e.Stateful()...)...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c.Account = acct
 
@@ -73,7 +66,7 @@ func (c *Storage) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 		IsVersioningEnabled:            pulumi.Bool(e.Prod),
 	}, child)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	n := a.Containers
 	for _, name := range []string{n.Admin, n.User, n.Public, n.Email, n.ToolsImage} {
@@ -84,16 +77,16 @@ func (c *Storage) provisionAzure(ctx *pulumi.Context, a *AzureArgs) error {
 			// "public" is a name from seed 001, not an access level: nothing is anonymous.
 			PublicAccess: storage.PublicAccessNone,
 		}, append([]pulumi.ResourceOption{child, pulumi.DependsOn([]pulumi.Resource{svc})}, e.Stateful()...)...); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if _, err := a.Network.PrivateEndpoint(ctx, "blob", acct.ID(), "blob", network.ZoneBlob, child); err != nil {
-		return err
+		return nil, err
 	}
 	c.Buckets = Buckets{
 		Type:     "azure",
 		Endpoint: pulumi.Sprintf("https://%s.blob.core.windows.net", acct.Name),
 		Names:    a.Containers,
 	}
-	return nil
+	return c.done(ctx)
 }
