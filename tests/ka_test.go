@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/workfx/workfx-platform/components/kube"
 	"github.com/workfx/workfx-platform/components/secrets/contract"
 	"github.com/workfx/workfx-platform/internal/plan"
 )
@@ -326,4 +327,22 @@ func TestSyntheticKAWithoutMeshOrMonitoringHasNoMeshObjects(t *testing.T) {
 	ns := p.Object("Namespace", "", kaNamespace)
 	assert.Equal(t, "restricted", mapAt(ns, "metadata.labels")["pod-security.kubernetes.io/enforce"])
 	assert.NotContains(t, mapAt(ns, "metadata.labels"), "istio-injection")
+}
+
+// Every object the program creates forces its server-side apply, so that `pulumi up` restores a
+// field someone changed by hand instead of failing on the field-manager conflict (the onboarding
+// engine test repairs a hand-edited ConfigMap this way); the customer's namespace, which the
+// program only patches, is never forced.
+func TestOwnedObjectsTakeBackHandEditedFields(t *testing.T) {
+	for _, f := range allStackFiles(t) {
+		p := planFile(t, f.name, f.path)
+		for _, r := range p.Kubernetes() {
+			force := mapAt(r, "metadata.annotations")[kube.PatchForce]
+			if strings.HasSuffix(r.Type, "Patch") {
+				assert.Nil(t, force, "%s: %s is the customer's object", f.name, r.URN)
+				continue
+			}
+			assert.Equal(t, "true", force, "%s: %s", f.name, r.URN)
+		}
+	}
 }

@@ -50,7 +50,7 @@ func NewTopics(ctx *pulumi.Context, name string, args *TopicsArgs, opts ...pulum
 	}
 	labels["app.kubernetes.io/name"] = name
 	labels["app.kubernetes.io/component"] = "kafka-topics"
-	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: args.Namespace, Labels: kube.StringMap(labels)}
+	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: args.Namespace, Labels: kube.StringMap(labels), Annotations: kube.Owned()}
 
 	// The namespace denies all traffic by default: DNS and the brokers only.
 	policy, err := networkingv1.NewNetworkPolicy(ctx, name, &networkingv1.NetworkPolicyArgs{

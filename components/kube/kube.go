@@ -24,6 +24,26 @@ func StringMap(m map[string]string) pulumi.StringMap {
 	return out
 }
 
+// PatchForce is the Kubernetes provider's annotation for forcing its server-side apply
+// (pulumi-kubernetes pkg/await/await.go, patchForce).
+const PatchForce = "pulumi.com/patchForce"
+
+// Owned are the annotations of an object the program owns outright, plus any given: with
+// PatchForce, `pulumi up` takes back a field someone changed by hand (kubectl edit, kubectl
+// patch) and restores the declared value. Without it the provider refuses the apply with a
+// field-manager conflict and the stack cannot be updated until the conflict is forced by hand.
+// Fields the program does not set (a Deployment's replicas, which the HPA owns) are never
+// touched. Objects of the customer's (the NamespacePatch) are not Owned.
+func Owned(extra ...pulumi.StringMap) pulumi.StringMap {
+	out := pulumi.StringMap{PatchForce: pulumi.String("true")}
+	for _, m := range extra {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // Merge combines label or annotation maps; later maps win.
 func Merge(maps ...map[string]string) map[string]string {
 	out := map[string]string{}

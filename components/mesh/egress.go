@@ -117,7 +117,7 @@ func (r *renderer) addExternal(e External) {
 	_, r.err = apiextensions.NewCustomResource(r.ctx, "se-"+e.Name, &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String(networkingAPI),
 		Kind:        pulumi.String("ServiceEntry"),
-		Metadata:    &metav1.ObjectMetaArgs{Name: pulumi.String(e.Name), Namespace: r.args.Namespace, Labels: kube.StringMap(r.args.Labels)},
+		Metadata:    &metav1.ObjectMetaArgs{Name: pulumi.String(e.Name), Namespace: r.args.Namespace, Labels: kube.StringMap(r.args.Labels), Annotations: kube.Owned()},
 		OtherFields: kubernetes.UntypedArgs{"spec": spec},
 	}, pulumi.Parent(r.parent), pulumi.DependsOn(r.args.CRDs))
 }

@@ -87,13 +87,13 @@ func NewIstio(ctx *pulumi.Context, name string, args *InstallArgs, opts ...pulum
 
 	// The namespaces are ours: the gateway's holds the TLS Secret before the gateway exists.
 	sysNS, err := corev1.NewNamespace(ctx, args.IstioNamespace, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.IstioNamespace), Labels: kube.StringMap(args.Labels)},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.IstioNamespace), Labels: kube.StringMap(args.Labels), Annotations: kube.Owned()},
 	}, child)
 	if err != nil {
 		return nil, err
 	}
 	gwNS, err := corev1.NewNamespace(ctx, args.GatewayNamespace, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.GatewayNamespace), Labels: kube.StringMap(args.Labels)},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.GatewayNamespace), Labels: kube.StringMap(args.Labels), Annotations: kube.Owned()},
 	}, child)
 	if err != nil {
 		return nil, err
@@ -132,7 +132,7 @@ func NewIstio(ctx *pulumi.Context, name string, args *InstallArgs, opts ...pulum
 
 	if c := args.Certificate; c != nil {
 		if _, err := kube.CustomResource(ctx, "gateway-certificate", "cert-manager.io/v1", "Certificate",
-			&metav1.ObjectMetaArgs{Name: pulumi.String(c.SecretName), Namespace: gwNS.Metadata.Name(), Labels: kube.StringMap(args.Labels)},
+			&metav1.ObjectMetaArgs{Name: pulumi.String(c.SecretName), Namespace: gwNS.Metadata.Name(), Labels: kube.StringMap(args.Labels), Annotations: kube.Owned()},
 			certificateSpec{
 				SecretName: c.SecretName,
 				DNSNames:   []string{c.Host},

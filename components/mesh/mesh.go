@@ -179,7 +179,7 @@ func (r *renderer) add(apiVersion, kind, name string, spec any) {
 	if r.err != nil {
 		return
 	}
-	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: r.args.Namespace, Labels: kube.StringMap(r.args.Labels)}
+	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: r.args.Namespace, Labels: kube.StringMap(r.args.Labels), Annotations: kube.Owned()}
 	_, r.err = kube.CustomResource(r.ctx, kindPrefix(kind)+"-"+name, apiVersion, kind, meta, spec,
 		pulumi.Parent(r.parent), pulumi.DependsOn(r.args.CRDs))
 }

@@ -85,14 +85,14 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 	child := pulumi.Parent(st)
 
 	ns, err := corev1.NewNamespace(ctx, args.Namespace, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.Namespace), Labels: kube.StringMap(args.Labels)},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.Namespace), Labels: kube.StringMap(args.Labels), Annotations: kube.Owned()},
 	}, child)
 	if err != nil {
 		return nil, err
 	}
 	nsName := ns.Metadata.Name()
 	meta := func(n string, labels map[string]string) *metav1.ObjectMetaArgs {
-		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: nsName, Labels: kube.StringMap(kube.Merge(args.Labels, labels))}
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: nsName, Labels: kube.StringMap(kube.Merge(args.Labels, labels)), Annotations: kube.Owned()}
 	}
 
 	pw, err := credential.Generate(ctx, "grafana-admin-password", 32, child)

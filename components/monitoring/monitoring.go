@@ -63,7 +63,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 				KeyFile: "/etc/prom-certs/key.pem", InsecureSkipVerify: true,
 			}
 		}
-		meta := &metav1.ObjectMetaArgs{Name: pulumi.String(t.Name), Namespace: args.Namespace, Labels: kube.StringMap(args.Labels)}
+		meta := &metav1.ObjectMetaArgs{Name: pulumi.String(t.Name), Namespace: args.Namespace, Labels: kube.StringMap(args.Labels), Annotations: kube.Owned()}
 		if _, err := kube.CustomResource(ctx, "sm-"+t.Name, "monitoring.coreos.com/v1", "ServiceMonitor", meta, serviceMonitorSpec{
 			Selector:          selector{MatchLabels: map[string]string{"app.kubernetes.io/name": t.Name}},
 			NamespaceSelector: namespaceSelector{MatchNames: []string{args.NamespaceName}},

@@ -192,9 +192,10 @@ func (c *Contract) render(ctx *pulumi.Context, args *Args, spec contract.Spec, v
 	labels["app.kubernetes.io/component"] = pulumi.String(string(spec.Group))
 	s, err := corev1.NewSecret(ctx, spec.Name, &corev1.SecretArgs{
 		Metadata: &metav1.ObjectMetaArgs{
-			Name:      pulumi.String(spec.Name),
-			Namespace: args.Namespace,
-			Labels:    labels,
+			Name:        pulumi.String(spec.Name),
+			Namespace:   args.Namespace,
+			Labels:      labels,
+			Annotations: kube.Owned(),
 		},
 		Type:       pulumi.String("Opaque"),
 		StringData: data,

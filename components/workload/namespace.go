@@ -40,7 +40,7 @@ func NewNamespace(ctx *pulumi.Context, name string, args *NamespaceArgs, opts ..
 		return nil, err
 	}
 	child := pulumi.Parent(ns)
-	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(args.Name), Labels: kube.StringMap(args.Labels)}
+	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(args.Name), Labels: kube.StringMap(args.Labels), Annotations: kube.Owned()}
 	if args.Create {
 		n, err := corev1.NewNamespace(ctx, args.Name, &corev1.NamespaceArgs{Metadata: meta}, child)
 		if err != nil {
@@ -61,7 +61,7 @@ func NewNamespace(ctx *pulumi.Context, name string, args *NamespaceArgs, opts ..
 		denied.MatchLabels = kube.StringMap(args.AppSelector)
 	}
 	if _, err := networkingv1.NewNetworkPolicy(ctx, "default-deny", &networkingv1.NetworkPolicyArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("default-deny"), Namespace: ns.Name, Labels: kube.StringMap(args.Labels)},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("default-deny"), Namespace: ns.Name, Labels: kube.StringMap(args.Labels), Annotations: kube.Owned()},
 		Spec: &networkingv1.NetworkPolicySpecArgs{
 			PodSelector: denied,
 			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress"), pulumi.String("Egress")},

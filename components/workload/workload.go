@@ -126,13 +126,11 @@ func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOp
 		"app.kubernetes.io/component": "app",
 	})
 	meta := func(n string) *metav1.ObjectMetaArgs {
-		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: spec.Namespace, Labels: kube.StringMap(labels)}
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: spec.Namespace, Labels: kube.StringMap(labels), Annotations: kube.Owned()}
 	}
 
 	saMeta := meta(spec.Name)
-	if len(spec.ServiceAccountAnnotations) > 0 {
-		saMeta.Annotations = spec.ServiceAccountAnnotations
-	}
+	saMeta.Annotations = kube.Owned(spec.ServiceAccountAnnotations)
 	sa, err := corev1.NewServiceAccount(ctx, spec.Name, &corev1.ServiceAccountArgs{
 		Metadata: saMeta,
 		// The apps do not call the Kubernetes API; no token in the pod.
