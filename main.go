@@ -2,6 +2,7 @@
 //
 //	pulumi up -s <stack>                 run by the Pulumi CLI (no arguments): the real deployment
 //	go run . plan --stack <stack> [...]  offline plan under the SDK's mock monitor
+//	go run . onboard --customer FILE ... a KA customer's stack through the Automation API
 package main
 
 import (
@@ -39,4 +40,7 @@ const usage = `usage:
       --show-secrets   show secret values in manifests and plan.json
       --dir DIR        project directory holding Pulumi.yaml (default .)
       --file FILE      a stack-format config file instead of Pulumi.<stack>.yaml
-      --report         deploy time, monthly cost and in-cluster footprint (docs/report.md)`
+      --report         deploy time, monthly cost and in-cluster footprint (docs/report.md)
+  go run . onboard --customer FILE --preview|--up|--refresh|--destroy
+                                  a KA customer's stack (ka-<id>) through the Automation API;
+                                  go run . onboard --help lists its options (docs/onboarding.md)`

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -45,7 +47,7 @@ func configure(t *testing.T, c *Customer, opts Options) auto.Stack {
 	require.NoError(t, err)
 	s, err := openStack(context.Background(), c.StackName(), o)
 	require.NoError(t, err)
-	require.NoError(t, applyConfig(context.Background(), s, c))
+	require.NoError(t, applyConfig(context.Background(), s, c, o.Command))
 	return s
 }
 
@@ -203,4 +205,40 @@ func mustBackend(t *testing.T, opts Options) string {
 	o, err := opts.withDefaults()
 	require.NoError(t, err)
 	return o.Backend
+}
+
+// No credential of the spec, the customer's kubeconfig included, reaches a command line, which
+// any local user can read (/proc/PID/cmdline, ps): a wrapper in front of the real CLI logs every
+// command line Onboard runs, and no secret value is in it. Configuring twice covers both a new
+// stack and replacing an existing stack's config.
+func TestNoSecretValueOnAnyCommandLine(t *testing.T) {
+	t.Parallel()
+	realCLI(t)
+	bin, err := exec.LookPath(os.Getenv(EnvPulumiCLI))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	log, wrapper := filepath.Join(dir, "argv.log"), filepath.Join(dir, "pulumi")
+	require.NoError(t, os.WriteFile(wrapper, []byte(fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" >> %q\nexec %q \"$@\"\n", log, bin)), 0o700))
+	cmd, err := NewCommand(wrapper, CommandOptions{})
+	require.NoError(t, err)
+
+	c, err := ParseCustomer([]byte(acme), "yaml")
+	require.NoError(t, err)
+	opts := testOptions(t, cmd, Up)
+	configure(t, c, opts)
+	configure(t, c, opts)
+
+	b, err := os.ReadFile(log)
+	require.NoError(t, err)
+	lines := string(b)
+	secrets := 0
+	for key, v := range c.ConfigValues() {
+		if v.Secret {
+			secrets++
+			assert.NotContains(t, lines, v.Value, "the value of %s is on a command line", key)
+			assert.Contains(t, lines, "config set --secret --path --stack ka-acme "+key+" --non-interactive\n", "set from standard input")
+		}
+	}
+	assert.Equal(t, 4, secrets, "acme's credentials: kubeconfig, LLM key, Kafka and Postgres passwords")
+	assert.Contains(t, lines, "config set-all --stack ka-acme --path --plaintext", "the plain values, on the command line")
 }

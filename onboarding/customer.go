@@ -65,8 +65,8 @@ type Section map[string]any
 // FieldError is one problem with a customer spec, named by its field path in the spec
 // (e.g. "postgres.existing.port").
 type FieldError struct {
-	Field   string
-	Message string
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 // InvalidCustomerError lists every problem of a customer spec, so all can be fixed in one go.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -60,8 +61,9 @@ const (
 type Options struct {
 	Operation Operation
 	// Backend is the state backend URL. Empty: $WORKFX_BACKEND_URL, then $PULUMI_BACKEND_URL,
-	// then a local file backend in ~/.workfx/state (no Pulumi Cloud account needed). A plain
-	// directory path is taken as a file backend.
+	// then the backend of the last `pulumi login` (as the CLI would), then a local file backend
+	// in ~/.workfx/state (no Pulumi Cloud account needed). A plain directory path is taken as a
+	// file backend.
 	Backend string
 	// SecretsProvider encrypts the stack's secrets: "passphrase" (default) or a KMS URL
 	// (azurekeyvault://…, awskms://…, gcpkms://…, hashivault://…).
@@ -74,8 +76,14 @@ type Options struct {
 	WorkRoot string
 	// PulumiHome overrides ~/.pulumi (plugins, credentials) for the CLI.
 	PulumiHome string
-	// Command is the Pulumi CLI to drive. Nil: $WORKFX_PULUMI_CLI, else pulumi on PATH.
+	// Command is the Pulumi CLI to drive. Nil: $WORKFX_PULUMI_CLI, else pulumi on PATH, run by
+	// NewCommand: cancelling the context stops the engine gracefully (see CommandOptions).
 	Command auto.PulumiCommand
+	// PluginPaths are directories holding provider plugin binaries (pulumi-resource-<name>),
+	// for hosts without internet: they go first on the engine's PATH, where the engine looks
+	// before downloading, and automatic plugin downloads are turned off so a missing plugin
+	// fails at once instead of timing out.
+	PluginPaths []string
 	// EnvVars are extra environment variables for the CLI and providers (cloud credentials).
 	EnvVars map[string]string
 	// Progress receives the CLI's human-readable progress output.
@@ -87,6 +95,13 @@ type Options struct {
 	Retry Retry
 	// RemoveStack, with Destroy, also removes the emptied stack and its config.
 	RemoveStack bool
+	// Refresh reads what is deployed before previewing, updating or destroying (the CLI's
+	// --refresh). A preview writes nothing, so Preview + Refresh + ExpectNoChanges detects drift
+	// without recording it in the state.
+	Refresh bool
+	// ExpectNoChanges fails the operation with ErrUnexpectedChanges when it would change
+	// anything (preview, up, refresh); the OperationError carries the change counts.
+	ExpectNoChanges bool
 }
 
 // Retry is a bounded exponential backoff.
@@ -122,10 +137,20 @@ type Result struct {
 	Changes map[string]int `json:"changes"`
 	// Outputs are the stack outputs after up or refresh. Secret outputs keep their value for the
 	// caller but never print or marshal it.
-	Outputs  map[string]Output `json:"outputs,omitempty"`
-	Duration time.Duration     `json:"duration"`
+	Outputs map[string]Output `json:"outputs,omitempty"`
+	// Duration is the wall time of the call (JSON: durationSeconds).
+	Duration time.Duration `json:"-"`
 	// Attempts is how many tries the operation took (more than 1 after transient failures).
 	Attempts int `json:"attempts"`
+}
+
+// MarshalJSON writes the duration in seconds (durationSeconds), not Go's nanoseconds.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	return json.Marshal(struct {
+		plain
+		DurationSeconds float64 `json:"durationSeconds"`
+	}{plain(r), math.Round(r.Duration.Seconds()*1000) / 1000})
 }
 
 // Output is one stack output.
@@ -199,15 +224,22 @@ func (e *ConcurrentUpdateError) Unwrap() []error { return []error{ErrConcurrentU
 // ErrStackNotFound: destroy or refresh of a customer that was never onboarded.
 var ErrStackNotFound = errors.New("stack not found")
 
+// ErrUnexpectedChanges: with ExpectNoChanges, the engine found something to change (drift).
+var ErrUnexpectedChanges = errors.New("changes were proposed where none were expected")
+
 // OperationError: the engine failed. Transient says whether the last failure looked transient
 // (the retries ran out); otherwise the failure is in the program, the config or the cloud and
-// retrying cannot help.
+// retrying cannot help. errors.Is(err, context.Canceled) after a cancelled context: the engine
+// was interrupted and stopped cleanly (see CommandOptions).
 type OperationError struct {
 	Stack     string
 	Operation Operation
 	Attempts  int
 	Transient bool
-	Err       error
+	// Changes are the engine's change counts when it got as far as a summary (with
+	// ExpectNoChanges: what it would change).
+	Changes map[string]int
+	Err     error
 }
 
 func (e *OperationError) Error() string {
@@ -250,11 +282,11 @@ func Onboard(ctx context.Context, c *Customer, opts Options) (*Result, error) {
 
 	stack, err := openStack(ctx, stackName, opts)
 	if err != nil {
-		return nil, err
+		return nil, interrupted(ctx, err)
 	}
 	emit(Event{Kind: EventStack, Message: fmt.Sprintf("stack %s ready (backend %s)", stackName, redactURL(opts.Backend))})
-	if err := applyConfig(ctx, stack, c); err != nil {
-		return nil, err
+	if err := applyConfig(ctx, stack, c, opts.Command); err != nil {
+		return nil, interrupted(ctx, err)
 	}
 	emit(Event{Kind: EventConfig, Message: fmt.Sprintf("config set from the spec (%d values, %d secret)", len(c.ConfigValues()), countSecret(c.ConfigValues()))})
 
@@ -268,9 +300,10 @@ func Onboard(ctx context.Context, c *Customer, opts Options) (*Result, error) {
 		if auto.IsConcurrentUpdateError(err) {
 			return nil, &ConcurrentUpdateError{Stack: stackName, Err: err}
 		}
+		err = interrupted(ctx, err)
 		transient := ctx.Err() == nil && IsTransient(err)
 		if !transient || attempt >= opts.Retry.Attempts {
-			return nil, &OperationError{Stack: stackName, Operation: opts.Operation, Attempts: attempt, Transient: transient, Err: err}
+			return nil, &OperationError{Stack: stackName, Operation: opts.Operation, Attempts: attempt, Transient: transient, Changes: res.Changes, Err: err}
 		}
 		wait := opts.Retry.delay(attempt)
 		emit(Event{Kind: EventRetry, Attempt: attempt, Message: fmt.Sprintf("transient failure, retrying in %s: %s", wait, firstLine(err))})
@@ -283,6 +316,15 @@ func Onboard(ctx context.Context, c *Customer, opts Options) (*Result, error) {
 	res.Duration = time.Since(start)
 	emit(Event{Kind: EventDone, Message: fmt.Sprintf("%s done in %s: %s", opts.Operation, res.Duration.Round(time.Millisecond), res.ChangeSummary())})
 	return res, nil
+}
+
+// interrupted marks a failure after the context was cancelled, so that errors.Is(err,
+// context.Canceled) holds (the Automation API's errors do not wrap the command's).
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() == nil || errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return fmt.Errorf("%w: the engine was interrupted and stopped: %w", ctx.Err(), err)
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -299,7 +341,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Retry.Attempts < 1 || o.Retry.Initial < 0 || o.Retry.Max < o.Retry.Initial {
 		return o, fmt.Errorf("retry policy %+v: attempts must be at least 1 and max at least initial", o.Retry)
 	}
-	backend, err := resolveBackend(o.Backend)
+	backend, err := resolveBackend(o.Backend, o.PulumiHome)
 	if err != nil {
 		return o, err
 	}
@@ -313,6 +355,14 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	env["PULUMI_BACKEND_URL"] = o.Backend
 	env["PULUMI_SKIP_UPDATE_CHECK"] = "true"
+	if len(o.PluginPaths) > 0 {
+		path := env["PATH"]
+		if path == "" {
+			path = os.Getenv("PATH")
+		}
+		env["PATH"] = strings.Join(append(append([]string{}, o.PluginPaths...), path), string(os.PathListSeparator))
+		env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true"
+	}
 	if o.SecretsProvider == "passphrase" {
 		switch {
 		case o.Passphrase != "":
@@ -342,31 +392,31 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// DefaultCommand is the Pulumi CLI at $WORKFX_PULUMI_CLI (a binary at <root>/bin/pulumi, as
-// scripts/pulumi-cli.sh builds it), else pulumi on PATH.
+// DefaultCommand is the Pulumi CLI at $WORKFX_PULUMI_CLI (as scripts/pulumi-cli.sh builds it),
+// else pulumi on PATH, run by NewCommand with the default CommandOptions.
 func DefaultCommand() (auto.PulumiCommand, error) {
-	root := ""
-	if bin := os.Getenv(EnvPulumiCLI); bin != "" {
-		abs, err := filepath.Abs(bin)
-		if err != nil {
-			return nil, err
-		}
-		if filepath.Base(filepath.Dir(abs)) != "bin" || filepath.Base(abs) != "pulumi" {
-			return nil, fmt.Errorf("%s=%s: must point at <root>/bin/pulumi", EnvPulumiCLI, bin)
-		}
-		root = filepath.Dir(filepath.Dir(abs))
+	return CLICommand(CommandOptions{})
+}
+
+// CLICommand is DefaultCommand with CommandOptions of the caller's.
+func CLICommand(opts CommandOptions) (auto.PulumiCommand, error) {
+	bin := os.Getenv(EnvPulumiCLI)
+	if bin == "" {
+		bin = "pulumi"
 	}
-	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: root})
+	cmd, err := NewCommand(bin, opts)
 	if err != nil {
-		return nil, fmt.Errorf("pulumi CLI: %w (build one with scripts/pulumi-cli.sh and set %s)", err, EnvPulumiCLI)
+		return nil, fmt.Errorf("%w (build one with scripts/pulumi-cli.sh and set %s)", err, EnvPulumiCLI)
 	}
 	return cmd, nil
 }
 
-// resolveBackend picks the backend URL; a plain directory becomes an absolute file:// URL so
-// the CLI (running in the workspace directory) finds the same place.
-func resolveBackend(b string) (string, error) {
-	for _, v := range []string{b, os.Getenv(EnvBackend), os.Getenv("PULUMI_BACKEND_URL")} {
+// resolveBackend picks the backend URL: the option, $WORKFX_BACKEND_URL, $PULUMI_BACKEND_URL,
+// the backend of the last `pulumi login` (in pulumiHome, or $PULUMI_HOME, or ~/.pulumi), else a
+// local directory. A plain directory becomes an absolute file:// URL so the CLI (running in the
+// workspace directory) finds the same place.
+func resolveBackend(b, pulumiHome string) (string, error) {
+	for _, v := range []string{b, os.Getenv(EnvBackend), os.Getenv("PULUMI_BACKEND_URL"), loggedInBackend(pulumiHome)} {
 		if v != "" {
 			b = v
 			break
@@ -394,6 +444,31 @@ func resolveBackend(b string) (string, error) {
 		return "", fmt.Errorf("file backend %s: %w", abs, err)
 	}
 	return "file://" + abs, nil
+}
+
+// loggedInBackend is the backend `pulumi login` last selected (credentials.json's "current").
+func loggedInBackend(pulumiHome string) string {
+	if pulumiHome == "" {
+		pulumiHome = os.Getenv("PULUMI_HOME")
+	}
+	if pulumiHome == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		pulumiHome = filepath.Join(home, ".pulumi")
+	}
+	b, err := os.ReadFile(filepath.Join(pulumiHome, "credentials.json"))
+	if err != nil {
+		return ""
+	}
+	var creds struct {
+		Current string `json:"current"`
+	}
+	if json.Unmarshal(b, &creds) != nil {
+		return ""
+	}
+	return creds.Current
 }
 
 // redactURL hides credentials a backend URL may carry (s3://…?access_key=…).
@@ -460,8 +535,10 @@ func wrapSetup(stack, what string, err error) error {
 
 // applyConfig makes the stack's workfx: config exactly the spec's. Keys set before are removed
 // first: with path-wise setting, a leaf the spec no longer has (a password replaced by a
-// reference) would otherwise survive and change what is deployed.
-func applyConfig(ctx context.Context, s auto.Stack, c *Customer) error {
+// reference) would otherwise survive and change what is deployed. Plain values are set
+// together; each secret is handed to the CLI on its standard input, never on its command line,
+// where any local user could read it.
+func applyConfig(ctx context.Context, s auto.Stack, c *Customer, cmd auto.PulumiCommand) error {
 	current, err := s.GetAllConfig(ctx)
 	if err != nil {
 		return wrapSetup(s.Name(), "read config", err)
@@ -478,14 +555,51 @@ func applyConfig(ctx context.Context, s auto.Stack, c *Customer) error {
 			return wrapSetup(s.Name(), "clear config", err)
 		}
 	}
-	if err := s.SetAllConfigWithOptions(ctx, c.ConfigValues(), &auto.ConfigOptions{Path: true}); err != nil {
-		return wrapSetup(s.Name(), "set config", err)
+	plain, secret := auto.ConfigMap{}, []string{}
+	values := c.ConfigValues()
+	for k, v := range values {
+		if v.Secret {
+			secret = append(secret, k)
+		} else {
+			plain[k] = v
+		}
+	}
+	if len(plain) > 0 {
+		if err := s.SetAllConfigWithOptions(ctx, plain, &auto.ConfigOptions{Path: true}); err != nil {
+			return wrapSetup(s.Name(), "set config", err)
+		}
+	}
+	sort.Strings(secret)
+	for _, k := range secret {
+		if err := setSecretFromStdin(ctx, s, cmd, k, values[k].Value); err != nil {
+			return wrapSetup(s.Name(), "set secret config "+k, err)
+		}
+	}
+	return nil
+}
+
+// setSecretFromStdin runs `pulumi config set --secret --path KEY` with the value on standard
+// input. The CLI drops one trailing newline from what it reads, so one is added.
+func setSecretFromStdin(ctx context.Context, s auto.Stack, cmd auto.PulumiCommand, key, value string) error {
+	ws := s.Workspace()
+	var env []string
+	for k, v := range ws.GetEnvVars() {
+		env = append(env, k+"="+v)
+	}
+	if home := ws.PulumiHome(); home != "" {
+		env = append(env, "PULUMI_HOME="+home)
+	}
+	_, stderr, _, err := cmd.Run(ctx, ws.WorkDir(), strings.NewReader(value+"\n"), nil, nil, env,
+		"config", "set", "--secret", "--path", "--stack", s.Name(), key)
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr))
 	}
 	return nil
 }
 
 // runOnce runs the operation once, streaming engine events to the caller.
 func runOnce(ctx context.Context, s auto.Stack, o Options, res *Result, emit func(Event)) error {
+	res.Changes, res.Outputs = nil, nil // from an earlier, failed, attempt
 	ch := make(chan events.EngineEvent)
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -521,17 +635,35 @@ func runOnce(ctx context.Context, s auto.Stack, o Options, res *Result, emit fun
 	var outputs auto.OutputMap
 	switch o.Operation {
 	case Preview:
+		popts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.ProgressStreams(progress...)}
+		if o.Refresh {
+			popts = append(popts, optpreview.Refresh())
+		}
+		if o.ExpectNoChanges {
+			popts = append(popts, optpreview.ExpectNoChanges())
+		}
 		var r auto.PreviewResult
-		r, err = s.Preview(ctx, optpreview.EventStreams(ch), optpreview.ProgressStreams(progress...))
+		r, err = s.Preview(ctx, popts...)
 		if err == nil {
 			res.Changes = opCounts(r.ChangeSummary)
 		}
 	case Up:
+		uopts := []optup.Option{optup.EventStreams(ch), optup.ProgressStreams(progress...)}
+		if o.Refresh {
+			uopts = append(uopts, optup.Refresh())
+		}
+		if o.ExpectNoChanges {
+			uopts = append(uopts, optup.ExpectNoChanges())
+		}
 		var r auto.UpResult
-		r, err = s.Up(ctx, optup.EventStreams(ch), optup.ProgressStreams(progress...))
+		r, err = s.Up(ctx, uopts...)
 		outputs = r.Outputs
 	case Refresh:
-		_, err = s.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.ProgressStreams(progress...))
+		ropts := []optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.ProgressStreams(progress...)}
+		if o.ExpectNoChanges {
+			ropts = append(ropts, optrefresh.ExpectNoChanges())
+		}
+		_, err = s.Refresh(ctx, ropts...)
 		if err == nil {
 			outputs, err = s.Outputs(ctx)
 		}
@@ -540,11 +672,20 @@ func runOnce(ctx context.Context, s auto.Stack, o Options, res *Result, emit fun
 		if o.RemoveStack {
 			dopts = append(dopts, optdestroy.Remove())
 		}
+		if o.Refresh {
+			dopts = append(dopts, optdestroy.Refresh())
+		}
 		_, err = s.Destroy(ctx, dopts...)
 	}
 	close(stop)
 	<-done
 	if err != nil {
+		if summary != nil {
+			res.Changes = opCounts(summary.ResourceChanges)
+		}
+		if o.ExpectNoChanges && strings.Contains(err.Error(), "no changes were expected") {
+			return fmt.Errorf("%w: %w", ErrUnexpectedChanges, err)
+		}
 		return err
 	}
 	if res.Changes == nil && summary != nil {

@@ -3,6 +3,7 @@ package onboarding
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -51,23 +53,31 @@ func onCluster(t *testing.T, id string) (*Customer, Options, *recordingCommand) 
 	cfg, err := config.Load(raw)
 	require.NoError(t, err)
 	require.NoError(t, cluster.CreateCustomerObjects(context.Background(), cfg))
-	rc := record(tools.CLI)
+	// The CLI as a service runs it (NewCommand), the provider plugin from a directory as on a
+	// host without internet (PluginPaths: no download is tried).
+	cli, err := NewCommand(tools.CLIPath, CommandOptions{})
+	require.NoError(t, err)
+	rc := record(cli)
 	opts := testOptions(t, rc, Preview)
-	opts.EnvVars = tools.EngineEnv(cluster.Kubeconfig)
+	opts.PluginPaths = []string{tools.ProviderDir}
+	opts.EnvVars = map[string]string{"KUBECONFIG": cluster.Kubeconfig}
 	return c, opts, rc
 }
 
-// setAll is the config set-all invocation the customer's spec must produce (pairs sorted).
-func setAll(c *Customer) string {
+// setConfig are the commands that apply the customer's spec: the plain values together (pairs
+// sorted), then each secret on its own, its value on the CLI's standard input.
+func setConfig(c *Customer) []string {
+	var secrets []string
 	parts := []string{"config", "set-all", "--stack", c.StackName(), "--path"}
 	for k, v := range c.ConfigValues() {
-		flag := "--plaintext"
 		if v.Secret {
-			flag = "--secret"
+			secrets = append(secrets, "config set --secret --path --stack "+c.StackName()+" "+k)
+			continue
 		}
-		parts = append(parts, flag, k+"="+v.Value)
+		parts = append(parts, "--plaintext", k+"="+v.Value)
 	}
-	return strings.Join(sortSetAll(parts), " ")
+	sort.Strings(secrets)
+	return append([]string{strings.Join(sortSetAll(parts), " ")}, secrets...)
 }
 
 // The example customer is onboarded, updated, refreshed and offboarded by the real engine on a
@@ -119,6 +129,48 @@ func TestOnboardingLifecycleOnTheRealEngine(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, withoutReads(withoutSame(res.Changes)), "refresh found drift: %s", res.ChangeSummary())
 
+	// Drift detection, with a read-only identity as docs/cicd.md prescribes for it: a preview
+	// that refreshes first and expects no changes passes while nothing drifted. After a hand
+	// edit of a value the program sets it fails with the change, and writes nothing: a plain
+	// preview still sees the state as deployed. An up that refreshes first puts the value back
+	// (the program owns its objects' fields).
+	readOnly, err := cluster.ReadOnlyKubeconfig(context.Background(), t.TempDir(), "workfx-drift")
+	require.NoError(t, err)
+	canPatch, _ := cluster.Kubectl(context.Background(), "--kubeconfig", readOnly, "-n", "workfx-contoso", "auth", "can-i", "patch", "configmaps")
+	require.Equal(t, "no", strings.TrimSpace(canPatch), "the drift identity cannot change anything")
+	drift := opts
+	drift.Operation, drift.Refresh, drift.ExpectNoChanges = Preview, true, true
+	drift.EnvVars = map[string]string{"KUBECONFIG": readOnly}
+	_, err = Onboard(context.Background(), c, drift)
+	require.NoError(t, err, "no drift yet")
+	_, err = cluster.Kubectl(context.Background(), "-n", "workfx-contoso", "patch", "configmap", "workfx-api-config",
+		"--type", "merge", "-p", `{"data":{"ELASTICSEARCH_ENABLED":"false"}}`)
+	require.NoError(t, err)
+	_, err = Onboard(context.Background(), c, drift)
+	require.ErrorIs(t, err, ErrUnexpectedChanges)
+	var oe *OperationError
+	require.ErrorAs(t, err, &oe)
+	// The ConfigMap, and the Deployment whose pods read it: its pod template carries the
+	// ConfigMap's resourceVersion, so the repair also rolls the pods onto the restored value.
+	assert.Equal(t, 2, oe.Changes["update"], "the ConfigMap and workfx-api: %v", oe.Changes)
+	assert.Equal(t, 1, oe.Attempts, "drift is not retried")
+	plain := opts
+	plain.Operation = Preview
+	res, err = Onboard(context.Background(), c, plain)
+	require.NoError(t, err)
+	assert.Empty(t, withoutReads(withoutSame(res.Changes)), "the drift preview wrote nothing to the state: %s", res.ChangeSummary())
+	repair := opts
+	repair.Operation, repair.Refresh = Up, true
+	res, err = Onboard(context.Background(), c, repair)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Changes["update"], "%s", res.ChangeSummary())
+	value, err := cluster.Kubectl(context.Background(), "-n", "workfx-contoso", "get", "configmap", "workfx-api-config",
+		"-o", "jsonpath={.data.ELASTICSEARCH_ENABLED}")
+	require.NoError(t, err)
+	assert.Equal(t, "true", value, "up put the program's value back")
+	_, err = Onboard(context.Background(), c, drift)
+	require.NoError(t, err, "no drift after the repair")
+
 	opts.Operation, opts.RemoveStack = Destroy, true
 	_, err = Onboard(context.Background(), c, opts)
 	require.NoError(t, err)
@@ -137,16 +189,16 @@ func TestOnboardingLifecycleOnTheRealEngine(t *testing.T) {
 	engineRun := func(cmd string) string {
 		return cmd + " --client=ADDR --exec-kind=auto.inline --event-log tcp://EVENTS --stack ka-contoso"
 	}
-	reconfigure := []string{"stack select --stack ka-contoso", "config --show-secrets --json --stack ka-contoso",
-		"config rm-all --stack ka-contoso " + strings.Join(stale, " "), setAll(c)}
+	reconfigure := append([]string{"stack select --stack ka-contoso", "config --show-secrets --json --stack ka-contoso",
+		"config rm-all --stack ka-contoso " + strings.Join(stale, " ")}, setConfig(c)...)
 	want := []string{
 		// preview of a new customer: the stack is created, then configured from the spec
 		"stack select --stack ka-contoso",
 		"stack init ka-contoso --secrets-provider passphrase",
 		"config --show-secrets --json --stack ka-contoso",
-		setAll(c),
-		engineRun("preview"),
 	}
+	want = append(want, setConfig(c)...)
+	want = append(want, engineRun("preview"))
 	// up (twice): the stack exists; its config is replaced by the spec's, key by key
 	for i := 0; i < 2; i++ {
 		want = append(want, reconfigure...)
@@ -363,30 +415,50 @@ func TestBackendResolution(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(EnvBackend, "")
 	t.Setenv("PULUMI_BACKEND_URL", "")
-	got, err := resolveBackend(dir + "/state")
+	got, err := resolveBackend(dir+"/state", "")
 	require.NoError(t, err)
 	assert.Equal(t, "file://"+dir+"/state", got)
 	assert.DirExists(t, dir+"/state")
 
-	got, err = resolveBackend("s3://workfx-state?region=eu-west-1")
+	got, err = resolveBackend("s3://workfx-state?region=eu-west-1", "")
 	require.NoError(t, err)
 	assert.Equal(t, "s3://workfx-state?region=eu-west-1", got)
 
 	t.Setenv("PULUMI_BACKEND_URL", "azblob://state")
-	got, err = resolveBackend("")
+	got, err = resolveBackend("", "")
 	require.NoError(t, err)
 	assert.Equal(t, "azblob://state", got)
 	t.Setenv(EnvBackend, "https://api.pulumi.com")
-	got, err = resolveBackend("")
+	got, err = resolveBackend("", "")
 	require.NoError(t, err)
 	assert.Equal(t, "https://api.pulumi.com", got, "WORKFX_BACKEND_URL wins over PULUMI_BACKEND_URL")
 
 	t.Setenv(EnvBackend, "")
 	t.Setenv("PULUMI_BACKEND_URL", "")
 	t.Setenv("HOME", dir)
-	got, err = resolveBackend("")
+	t.Setenv("PULUMI_HOME", "")
+	got, err = resolveBackend("", "")
 	require.NoError(t, err)
-	assert.Equal(t, "file://"+dir+"/.workfx/state", got)
+	assert.Equal(t, "file://"+dir+"/.workfx/state", got, "nothing set and never logged in: the local default")
+
+	// After `pulumi login s3://…` the CLI's credentials name the current backend; onboarding
+	// uses it, as the CLI would.
+	home := filepath.Join(dir, ".pulumi")
+	require.NoError(t, os.MkdirAll(home, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(home, "credentials.json"),
+		[]byte(`{"current":"s3://team-state?region=eu-west-1","accessTokens":{},"accounts":{}}`), 0o600))
+	got, err = resolveBackend("", "")
+	require.NoError(t, err)
+	assert.Equal(t, "s3://team-state?region=eu-west-1", got, "the backend of the last pulumi login")
+	other := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(other, "credentials.json"), []byte(`{"current":"azblob://team-state"}`), 0o600))
+	got, err = resolveBackend("", other)
+	require.NoError(t, err)
+	assert.Equal(t, "azblob://team-state", got, "Options.PulumiHome is where the CLI keeps its login")
+	t.Setenv(EnvBackend, "file:///srv/state")
+	got, err = resolveBackend("", other)
+	require.NoError(t, err)
+	assert.Equal(t, "file:///srv/state", got, "an explicit backend wins over the login")
 }
 
 func TestRetryBackoffDoublesUpToMax(t *testing.T) {
@@ -415,4 +487,75 @@ func TestSecretOutputsNeverPrint(t *testing.T) {
 	assert.Contains(t, string(b), `"gatewayHost":{"value":"workfx-ai.contoso.com"}`)
 	assert.Equal(t, "[secret]", res.Outputs["kubeconfig"].String())
 	assert.Equal(t, "apiVersion: v1", res.Outputs["kubeconfig"].Value, "the caller still has the value")
+}
+
+// A cancelled context (a service shutting down; Ctrl-C in `onboard`) in the middle of the first
+// up: the engine is interrupted once, finishes the steps in flight, saves the state and releases
+// the lock. The stack is left unlocked with no pending operations, and the next up finishes the
+// job.
+func TestCancelledUpLeavesAnUnlockedStack(t *testing.T) {
+	c, opts, _ := onCluster(t, "cancel")
+	opts.Operation = Up
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	opts.OnEvent = func(e Event) {
+		if e.Kind == EventResource && e.Phase == "done" && e.Op == "create" {
+			once.Do(cancel) // one object is created, the rest are still to come
+		}
+	}
+	_, err := Onboard(ctx, c, opts)
+	require.ErrorIs(t, err, context.Canceled)
+	var oe *OperationError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, 1, oe.Attempts, "a cancelled operation is not retried")
+
+	lockDir := filepath.Join(strings.TrimPrefix(mustBackend(t, opts), "file://"), ".pulumi", "locks", "organization", "workfx", "ka-cancel")
+	locks, _ := os.ReadDir(lockDir)
+	assert.Empty(t, locks, "the lock is released")
+	dep, err := workspaceFor(t, opts).ExportStack(context.Background(), "ka-cancel")
+	require.NoError(t, err)
+	var state struct {
+		Resources []struct {
+			Type string `json:"type"`
+		} `json:"resources"`
+		Pending []any `json:"pending_operations"`
+	}
+	require.NoError(t, json.Unmarshal(dep.Deployment, &state))
+	assert.Empty(t, state.Pending, "no operation left pending")
+	assert.NotEmpty(t, state.Resources, "what was created is in the state")
+
+	opts.OnEvent = nil
+	res, err := Onboard(context.Background(), c, opts)
+	require.NoError(t, err)
+	assert.Positive(t, res.Changes["create"], "the next up creates the rest")
+	assert.Positive(t, res.Changes["same"], "and keeps what the cancelled one created")
+}
+
+// A host without internet: the plugin directories go first on the engine's PATH (where it
+// looks before downloading) and downloads are off, so a missing plugin fails at once. The
+// real-engine tests run this way (onCluster).
+func TestPluginPathsComeFirstAndDownloadsAreOff(t *testing.T) {
+	opts := testOptions(t, record(nil), Preview)
+	opts.PluginPaths = []string{"/opt/pulumi/plugins", "/srv/plugins"}
+	opts.EnvVars = map[string]string{"PATH": "/usr/bin:/bin"}
+	o, err := opts.withDefaults()
+	require.NoError(t, err)
+	assert.Equal(t, "/opt/pulumi/plugins:/srv/plugins:/usr/bin:/bin", o.EnvVars["PATH"])
+	assert.Equal(t, "true", o.EnvVars["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"])
+	assert.Equal(t, "/usr/bin:/bin", opts.EnvVars["PATH"], "the caller's map is not changed")
+
+	o, err = testOptions(t, record(nil), Preview).withDefaults()
+	require.NoError(t, err)
+	assert.NotContains(t, o.EnvVars, "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "with internet, plugins download as usual")
+}
+
+func TestResultJSONHasTheDurationInSeconds(t *testing.T) {
+	b, err := jsonMarshal(&Result{Customer: "contoso", Stack: "ka-contoso", Operation: Up, Duration: 16*time.Second + 250*time.Millisecond, Attempts: 1})
+	require.NoError(t, err)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(b, &got))
+	assert.Equal(t, 16.25, got["durationSeconds"])
+	assert.NotContains(t, got, "duration")
+	assert.Equal(t, "ka-contoso", got["stack"])
 }

@@ -284,6 +284,58 @@ func (c *Cluster) CreateCustomerSecret(ctx context.Context, cfg *config.Config, 
 	return err
 }
 
+// ReadOnlyKubeconfig writes a kubeconfig for a ServiceAccount (kube-system/<name>) that may only
+// read: get, list and watch every resource, Secrets included, nothing else. It has the
+// cluster's context name. This is the identity docs/cicd.md gives previews and drift checks;
+// the Kubernetes provider previews with it (a server-side dry run is refused, so it diffs the
+// inputs).
+func (c *Cluster) ReadOnlyKubeconfig(ctx context.Context, dir, name string) (string, error) {
+	manifest := filepath.Join(dir, name+"-rbac.yaml")
+	if err := os.WriteFile(manifest, []byte(fmt.Sprintf(`apiVersion: v1
+kind: ServiceAccount
+metadata: {name: %[1]s, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: %[1]s}
+rules:
+  - apiGroups: ["*"]
+    resources: ["*"]
+    verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: %[1]s}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %[1]s}
+subjects: [{kind: ServiceAccount, name: %[1]s, namespace: kube-system}]
+`, name)), 0o600); err != nil {
+		return "", err
+	}
+	if _, err := c.Kubectl(ctx, "apply", "-f", manifest); err != nil {
+		return "", err
+	}
+	token, err := c.Kubectl(ctx, "-n", "kube-system", "create", "token", name, "--duration=2h")
+	if err != nil {
+		return "", err
+	}
+	server, err := c.Kubectl(ctx, "config", "view", "--raw", "--minify", "--flatten", "-o", "jsonpath={.clusters[0].cluster.server}")
+	if err != nil {
+		return "", err
+	}
+	ca, err := c.Kubectl(ctx, "config", "view", "--raw", "--minify", "--flatten", "-o", "jsonpath={.clusters[0].cluster.certificate-authority-data}")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, name+".kubeconfig")
+	return path, os.WriteFile(path, []byte(fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: local, cluster: {server: %q, certificate-authority-data: %q}}]
+users: [{name: %[3]s, user: {token: %[4]q}}]
+contexts: [{name: %[5]s, context: {cluster: local, user: %[3]s}}]
+current-context: %[5]s
+`, server, ca, name, strings.TrimSpace(token), c.Context)), 0o600)
+}
+
 type lockedWriter struct {
 	mu sync.Mutex
 	w  bytes.Buffer
