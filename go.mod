@@ -3,11 +3,13 @@ module github.com/workfx/workfx-platform
 go 1.25.6
 
 require (
+	github.com/blang/semver v3.5.1+incompatible
 	github.com/pulumi/pulumi-aws/sdk/v6 v6.83.2
 	github.com/pulumi/pulumi-azure-native-sdk/authorization/v2 v2.90.0
-	github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2 v2.82.0
+	github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2 v2.81.0
 	github.com/pulumi/pulumi-azure-native-sdk/dbforpostgresql/v2 v2.28.0
 	github.com/pulumi/pulumi-azure-native-sdk/eventhub/v2 v2.90.0
+	github.com/pulumi/pulumi-azure-native-sdk/insights/v2 v2.90.0
 	github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2 v2.90.0
 	github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2 v2.81.0
 	github.com/pulumi/pulumi-azure-native-sdk/network/v2 v2.90.0
@@ -31,7 +33,6 @@ require (
 	github.com/apparentlymart/go-textseg/v15 v15.0.0 // indirect
 	github.com/atotto/clipboard v0.1.4 // indirect
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1 // indirect
-	github.com/blang/semver v3.5.1+incompatible // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/charmbracelet/bubbles v1.0.0 // indirect
@@ -98,7 +99,6 @@ require (
 	github.com/santhosh-tekuri/jsonschema/v5 v5.0.0 // indirect
 	github.com/sergi/go-diff v1.4.0 // indirect
 	github.com/skeema/knownhosts v1.3.1 // indirect
-	github.com/spf13/cast v1.4.1 // indirect
 	github.com/spf13/cobra v1.10.2 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/texttheater/golang-levenshtein v1.0.1 // indirect

@@ -16,8 +16,20 @@ type AzureConfig struct {
 	// NamePrefix starts every Azure resource name (default workfx-<environment>).
 	NamePrefix string `json:"namePrefix"`
 	// NameSuffix makes the globally unique names (Key Vault, storage account, Postgres, Redis,
-	// Event Hubs, AKS DNS prefix) unique; default: derived from project and stack, so it is stable.
+	// Event Hubs, AKS DNS prefix) unique; default: derived from the subscription, project and
+	// stack, so it is stable across `up`s and differs between teams and customers.
 	NameSuffix string `json:"nameSuffix"`
+	// DeployerPrincipalType is what kind of Entra principal runs `pulumi up` (the identity the
+	// provider signs in as): User for a person (`az login`), ServicePrincipal for CI (OIDC
+	// federated credentials), a service principal or a managed identity. Azure rejects a role
+	// assignment whose principalType does not match the principal, and Entra ID offers no lookup
+	// of it through ARM, so the stack says it.
+	DeployerPrincipalType string `json:"deployerPrincipalType"`
+	// Zones are the availability zones zonal resources spread over (AKS pools, Postgres primary
+	// and standby, Redis); empty in a region without zones. Default: none in dev, 1-3 in prod.
+	Zones []string `json:"zones"`
+	// Maintenance is the weekly window for AKS upgrades (cluster and node OS) and Postgres.
+	Maintenance AzureMaintenance `json:"maintenance"`
 	// VNetCIDR is the VNet's /16; subnets are carved from it (nodes /22, Postgres /24, private endpoints /24).
 	VNetCIDR string `json:"vnetCidr"`
 	// AdminGroupObjectIDs are Entra ID groups that become AKS cluster admins.
@@ -59,11 +71,29 @@ type AzurePostgresConfig struct {
 	AdminLogin          string `json:"adminLogin"`
 }
 
-// AzureRedisConfig sizes Azure Cache for Redis.
+// AzureMaintenance is a weekly maintenance window, in UTC.
+type AzureMaintenance struct {
+	DayOfWeek     string `json:"dayOfWeek"`
+	StartHour     *int   `json:"startHour"`
+	DurationHours int    `json:"durationHours"`
+}
+
+// Redis kinds on Azure: Azure Managed Redis (the default), or the classic Azure Cache for Redis
+// that Microsoft is retiring, only when a stack asks for it.
+const (
+	RedisManaged = "managed"
+	RedisClassic = "classic"
+)
+
+// AzureRedisConfig sizes Redis: Azure Managed Redis (kind managed: sku such as Balanced_B0,
+// highAvailability) or Azure Cache for Redis (kind classic: sku Basic/Standard/Premium, family,
+// capacity).
 type AzureRedisConfig struct {
-	Sku      string `json:"sku"`
-	Family   string `json:"family"`
-	Capacity *int   `json:"capacity"`
+	Kind             string `json:"kind"`
+	Sku              string `json:"sku"`
+	HighAvailability *bool  `json:"highAvailability"`
+	Family           string `json:"family"`
+	Capacity         *int   `json:"capacity"`
 }
 
 // AzureEventHubConfig sizes the Event Hubs namespace (the Kafka endpoint).
@@ -84,6 +114,9 @@ type AzureStorageConfig struct {
 type AzureNames struct {
 	ResourceGroup, VNet, Cluster, DNSPrefix, ClusterIdentity, WorkloadIdentity, LogAnalytics string
 	Postgres, Redis, EventHubs, KeyVault, StorageAccount, PostgresDNSZone                    string
+	// KeyVaultPrefix is KeyVault without the suffix: a dev vault ends in a suffix of its own
+	// instead (stacks/azure.go), of the same length.
+	KeyVaultPrefix string
 }
 
 // Names derives the Azure names. The suffix must already be resolved (see ResolveSuffix).
@@ -101,6 +134,7 @@ func (a AzureConfig) Names() AzureNames {
 		Redis:            p + "-redis-" + s,
 		EventHubs:        p + "-evh-" + s,
 		KeyVault:         p + "-kv-" + s,
+		KeyVaultPrefix:   p + "-kv-",
 		StorageAccount:   strings.ReplaceAll(p, "-", "") + "st" + s,
 		// VNet-integrated Flexible Server needs a zone ending in postgres.database.azure.com;
 		// the ".private." form is what the portal creates and cannot clash with Private Link's
@@ -109,14 +143,16 @@ func (a AzureConfig) Names() AzureNames {
 	}
 }
 
-// suffixLen is fixed so that name lengths are known before the stack name is.
+// suffixLen is fixed so that name lengths are known before the subscription is.
 const suffixLen = 6
 
-// ResolveSuffix fills NameSuffix from project and stack when the stack does not set one: the
-// same stack always gets the same names, and two stacks never collide on global names.
-func (a *AzureConfig) ResolveSuffix(project, stack string) {
+// ResolveSuffix fills NameSuffix when the stack does not set one, from the subscription the
+// deployment goes to, the project and the stack: the same deployment gets the same names on
+// every `up`, while every team's `dev` (and every customer's `prod`, each in its own
+// subscription) gets its own global names instead of "name already taken".
+func (a *AzureConfig) ResolveSuffix(subscriptionID, project, stack string) {
 	if a.NameSuffix == "" {
-		sum := sha256.Sum256([]byte(project + "/" + stack))
+		sum := sha256.Sum256([]byte(strings.ToLower(subscriptionID) + "/" + project + "/" + stack))
 		a.NameSuffix = hex.EncodeToString(sum[:])[:suffixLen]
 	}
 }
@@ -161,20 +197,41 @@ func (c *Config) applyAzureDefaults() {
 	defInt(&pg.BackupRetentionDays, 7, 35)
 	def(&pg.Database, "workfx_ai", "workfx_ai")
 	def(&pg.AdminLogin, "workfx", "workfx")
-	r := &a.Redis
-	def(&r.Sku, "Basic", "Premium")
-	if r.Family == "" {
-		r.Family = "C"
-		if r.Sku == "Premium" {
-			r.Family = "P"
-		}
+	if a.Zones == nil && prod {
+		a.Zones = []string{"1", "2", "3"}
 	}
-	if r.Capacity == nil {
-		capacity := 0 // C0: 250 MB, enough for dev sessions and caches
-		if r.Family == "P" {
-			capacity = 1
+	m := &a.Maintenance
+	def(&m.DayOfWeek, "Sunday", "Sunday")
+	if m.StartHour == nil {
+		start := 2 // 02:00 UTC, outside business hours in Europe and the Americas
+		m.StartHour = &start
+	}
+	defInt(&m.DurationHours, 4, 4) // AKS's minimum window
+	r := &a.Redis
+	def(&r.Kind, RedisManaged, RedisManaged)
+	if r.Kind == RedisClassic {
+		def(&r.Sku, "Basic", "Premium")
+		if r.Family == "" {
+			r.Family = "C"
+			if r.Sku == "Premium" {
+				r.Family = "P"
+			}
 		}
-		r.Capacity = &capacity
+		if r.Capacity == nil {
+			capacity := 0 // C0: 250 MB, enough for dev sessions and caches
+			if r.Family == "P" {
+				capacity = 1
+			}
+			r.Capacity = &capacity
+		}
+	} else {
+		// Balanced B0 (0.5 GB) holds dev's sessions and caches; B5 (6 GB) matches the classic
+		// Premium P1 prod had.
+		def(&r.Sku, "Balanced_B0", "Balanced_B5")
+		if r.HighAvailability == nil {
+			ha := prod // dev needs no replica or SLA; prod does
+			r.HighAvailability = &ha
+		}
 	}
 	e := &a.EventHubs
 	def(&e.Sku, "Standard", "Standard")
@@ -191,6 +248,7 @@ var (
 	vmSize          = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
 	k8sVersion      = regexp.MustCompile(`^1\.[0-9]{2}(\.[0-9]+)?$`)
 	maxSurge        = regexp.MustCompile(`^[1-9][0-9]*%?$`)
+	managedRedisSku = regexp.MustCompile(`^(Balanced_B|MemoryOptimized_M|ComputeOptimized_X|FlashOptimized_A)[0-9]+$`)
 	pgIdentifier    = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 	entraObjectID   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	keyVaultName    = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`)
@@ -265,6 +323,29 @@ func (c *Config) validateAzure(p *problems) {
 			}
 		}
 	}
+	if c.Cluster.Mode == ModeProvision && !oneOf(a.DeployerPrincipalType, "User", "ServicePrincipal") {
+		p.add(key+".deployerPrincipalType", "is required when AKS is provisioned: User when a person runs `pulumi up` after `az login`, ServicePrincipal for CI (OIDC), a service principal or a managed identity; got %q", a.DeployerPrincipalType)
+	}
+	seen := map[string]bool{}
+	for i, z := range a.Zones {
+		if !oneOf(z, "1", "2", "3") || seen[z] {
+			p.add(key+".zones", "entry %d must be one of the availability zones \"1\", \"2\", \"3\", each once, got %q", i, z)
+		}
+		seen[z] = true
+	}
+	if c.Environment == "prod" && len(a.Zones) < 2 {
+		p.add(key+".zones", "must name at least two availability zones in prod (Postgres keeps its standby in another zone than the primary), got %v", a.Zones)
+	}
+	m := a.Maintenance
+	if !oneOf(m.DayOfWeek, "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday") {
+		p.add(key+".maintenance.dayOfWeek", "must be a day such as Sunday, got %q", m.DayOfWeek)
+	}
+	if *m.StartHour < 0 || *m.StartHour > 23 {
+		p.add(key+".maintenance.startHour", "must be an hour from 0 to 23 (UTC), got %d", *m.StartHour)
+	}
+	if m.DurationHours < 4 || m.DurationHours > 24 {
+		p.add(key+".maintenance.durationHours", "must be between 4 (AKS's minimum) and 24, got %d", m.DurationHours)
+	}
 	for i, id := range a.AdminGroupObjectIDs {
 		if !entraObjectID.MatchString(id) {
 			p.add(key+".adminGroupObjectIds", "entry %d must be an Entra ID group object id (a GUID), got %q", i, id)
@@ -296,7 +377,7 @@ func (c *Config) validateAzureNames(p *problems, n AzureNames) {
 		{"AKS dnsPrefix", n.DNSPrefix, 1, 54, dnsPrefixName, "1-54 letters, digits and hyphens, starting and ending with a letter or digit"},
 		{"AKS cluster name", n.Cluster, 1, 63, dnsPrefixName, "1-63 letters, digits and hyphens"},
 		{"Postgres server name", n.Postgres, 3, 63, lowerHyphenName, "3-63 lowercase letters, digits and hyphens"},
-		{"Redis cache name", n.Redis, 1, 63, keyVaultName, "1-63 letters, digits and single hyphens"},
+		{"Redis name", n.Redis, 1, 60, keyVaultName, "1-60 letters, digits and single hyphens"},
 		{"Event Hubs namespace name", n.EventHubs, 6, 50, eventHubsName, "6-50 letters, digits and hyphens, starting with a letter"},
 		{"Log Analytics workspace name", n.LogAnalytics, 4, 63, dnsPrefixName, "4-63 letters, digits and hyphens"},
 		{"resource group name", n.ResourceGroup, 1, 90, dnsPrefixName, "1-90 characters"},
@@ -376,8 +457,28 @@ func (c *Config) validateAzurePostgres(p *problems, key string) {
 
 func (c *Config) validateAzureRedis(p *problems, key string) {
 	r := c.Azure.Redis
+	switch r.Kind {
+	case RedisManaged:
+		if !managedRedisSku.MatchString(r.Sku) {
+			p.add(key+".sku", "must be an Azure Managed Redis SKU such as Balanced_B0, Balanced_B5 or MemoryOptimized_M10, got %q", r.Sku)
+		}
+		if r.Family != "" || r.Capacity != nil {
+			p.add(key+".family", "and capacity apply to kind classic only; Azure Managed Redis is sized by sku alone")
+		}
+		if c.Environment == "prod" && !*r.HighAvailability {
+			p.add(key+".highAvailability", "must be true in prod (without it the data set has no replica and no SLA)")
+		}
+		return
+	case RedisClassic:
+	default:
+		p.add(key+".kind", "must be managed (Azure Managed Redis) or classic (Azure Cache for Redis, being retired), got %q", r.Kind)
+		return
+	}
+	if r.HighAvailability != nil {
+		p.add(key+".highAvailability", "applies to kind managed only; classic caches are replicated by sku (Standard, Premium)")
+	}
 	if !oneOf(r.Sku, "Basic", "Standard", "Premium") {
-		p.add(key+".sku", "must be Basic, Standard or Premium, got %q", r.Sku)
+		p.add(key+".sku", "must be Basic, Standard or Premium with kind classic, got %q", r.Sku)
 		return
 	}
 	if c.Environment == "prod" && r.Sku != "Premium" {

@@ -1,22 +1,28 @@
 package config
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 )
 
-func TestAzureSuffixIsStablePerStackAndUniqueAcrossStacks(t *testing.T) {
-	a, b, c := AzureConfig{}, AzureConfig{}, AzureConfig{}
-	a.ResolveSuffix("workfx", "dev")
-	b.ResolveSuffix("workfx", "dev")
-	c.ResolveSuffix("workfx", "staging")
-	assert.Equal(t, a.NameSuffix, b.NameSuffix)
-	assert.NotEqual(t, a.NameSuffix, c.NameSuffix)
+// Issue 13, finding 2: a suffix from project and stack alone gave every team's `dev` the same
+// global names; the subscription makes each deployment's names its own.
+func TestAzureSuffixIsStablePerDeploymentAndUniqueAcrossSubscriptionsAndStacks(t *testing.T) {
+	const teamA, teamB = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
+	a, again, otherTeam, otherStack := AzureConfig{}, AzureConfig{}, AzureConfig{}, AzureConfig{}
+	a.ResolveSuffix(teamA, "workfx", "dev")
+	again.ResolveSuffix(strings.ToUpper(teamA), "workfx", "dev")
+	otherTeam.ResolveSuffix(teamB, "workfx", "dev")
+	otherStack.ResolveSuffix(teamA, "workfx", "staging")
+	assert.Equal(t, a.NameSuffix, again.NameSuffix, "stable across ups (ARM ids are case-insensitive)")
+	assert.NotEqual(t, a.NameSuffix, otherTeam.NameSuffix, "another team's dev gets other global names")
+	assert.NotEqual(t, a.NameSuffix, otherStack.NameSuffix)
 	assert.Regexp(t, `^[a-z0-9]{6}$`, a.NameSuffix)
 
 	given := AzureConfig{NameSuffix: "abc123"}
-	given.ResolveSuffix("workfx", "dev")
+	given.ResolveSuffix(teamA, "workfx", "dev")
 	assert.Equal(t, "abc123", given.NameSuffix, "an explicit suffix wins")
 }
 
@@ -24,7 +30,7 @@ func TestAzureDefaultNamesFitAzureLimits(t *testing.T) {
 	for _, env := range []string{"dev", "prod"} {
 		cfg := &Config{Environment: env, Cloud: "azure"}
 		cfg.applyAzureDefaults()
-		cfg.Azure.ResolveSuffix("workfx", env)
+		cfg.Azure.ResolveSuffix("00000000-0000-0000-0000-000000000000", "workfx", env)
 		n := cfg.Azure.Names()
 		assert.LessOrEqual(t, len(n.KeyVault), 24, n.KeyVault)
 		assert.LessOrEqual(t, len(n.StorageAccount), 24, n.StorageAccount)
@@ -43,10 +49,20 @@ func TestAzureDefaultsFollowTheEnvironment(t *testing.T) {
 	prod.applyAzureDefaults()
 	assert.Equal(t, "Burstable", dev.Azure.Postgres.SkuTier)
 	assert.Equal(t, "GeneralPurpose", prod.Azure.Postgres.SkuTier)
-	assert.Equal(t, "Basic", dev.Azure.Redis.Sku)
-	assert.Equal(t, "Premium", prod.Azure.Redis.Sku)
-	assert.Equal(t, "P", prod.Azure.Redis.Family)
-	assert.Equal(t, 1, *prod.Azure.Redis.Capacity)
+	assert.Equal(t, RedisManaged, dev.Azure.Redis.Kind, "Azure Managed Redis unless a stack opts into the classic cache")
+	assert.Equal(t, "Balanced_B0", dev.Azure.Redis.Sku)
+	assert.False(t, *dev.Azure.Redis.HighAvailability)
+	assert.Equal(t, "Balanced_B5", prod.Azure.Redis.Sku)
+	assert.True(t, *prod.Azure.Redis.HighAvailability)
+	assert.Nil(t, prod.Azure.Redis.Capacity, "classic sizing stays unset")
+	classic := &Config{Environment: "prod", Azure: AzureConfig{Redis: AzureRedisConfig{Kind: RedisClassic}}}
+	classic.applyAzureDefaults()
+	assert.Equal(t, "Premium", classic.Azure.Redis.Sku)
+	assert.Equal(t, "P", classic.Azure.Redis.Family)
+	assert.Equal(t, 1, *classic.Azure.Redis.Capacity)
+	assert.Empty(t, dev.Azure.Zones)
+	assert.Equal(t, []string{"1", "2", "3"}, prod.Azure.Zones)
+	assert.Equal(t, "Sunday", prod.Azure.Maintenance.DayOfWeek)
 	assert.Equal(t, "Standard_ZRS", prod.Azure.Storage.Sku)
 	assert.GreaterOrEqual(t, prod.Azure.AKS.SystemPool.MinCount, 2)
 }

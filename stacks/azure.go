@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/workfx/workfx-platform/components/azenv"
@@ -33,30 +34,53 @@ type azure struct {
 
 func newAzure(ctx *pulumi.Context, cfg *config.Config) (*azure, error) {
 	a := cfg.Azure
-	a.ResolveSuffix(ctx.Project(), ctx.Stack())
-	az := &azure{cfg: cfg, names: a.Names()}
 	tags := map[string]string{"app": "workfx-ai", "environment": cfg.Environment, "managed-by": "pulumi", "stack": ctx.Stack()}
 	if cfg.Customer != "" {
 		tags["customer"] = cfg.Customer
 	}
-	env, err := azenv.NewEnv(ctx, a.Location, cfg.Environment == "prod", tags)
+	prodEnv := cfg.Environment == "prod"
+	env, err := azenv.NewEnv(ctx, &azenv.EnvArgs{
+		Location: a.Location, Prod: prodEnv, DeployerPrincipalType: a.DeployerPrincipalType, Zones: a.Zones, Tags: tags,
+	})
 	if err != nil {
 		return nil, err
 	}
-	az.env = env
+	// Global names are unique to this deployment: the subscription it goes to, the project and
+	// the stack.
+	a.ResolveSuffix(env.SubscriptionID, ctx.Project(), ctx.Stack())
+	az := &azure{cfg: cfg, names: a.Names(), env: env}
 	// Every Azure resource is a child of a component created with this option, so each one
 	// inherits the single explicit provider.
 	prov := az.provider()
 
+	redisZone := network.ZoneManagedRedis
+	if a.Redis.Kind == config.RedisClassic {
+		redisZone = network.ZoneRedis
+	}
 	az.net, err = network.NewAzure(ctx, "network", &network.AzureArgs{
 		Location: a.Location, ResourceGroupName: az.names.ResourceGroup, VNetName: az.names.VNet,
-		CIDR: a.VNetCIDR, PostgresZone: az.names.PostgresDNSZone, Tags: tags,
+		CIDR: a.VNetCIDR, PostgresZone: az.names.PostgresDNSZone, RedisZone: redisZone,
+		PublicIngressPorts: publicIngressPorts(cfg), Tags: tags,
 	}, prov)
 	if err != nil {
 		return nil, err
 	}
-	env.ResourceGroupName = az.net.ResourceGroup.Name
-	az.vault, err = vault.NewAzure(ctx, "vault", &vault.AzureArgs{Env: env, Network: az.net, Name: az.names.KeyVault}, prov)
+	env.ResourceGroupName, env.ResourceGroupID = az.net.ResourceGroup.Name, az.net.ResourceGroup.ID()
+	if _, err := azenv.NewLogs(ctx, "logs", env, az.names.LogAnalytics, prov); err != nil {
+		return nil, err
+	}
+	for _, subnet := range []string{"nodes", "postgres", "endpoints"} {
+		nsg := az.net.SecurityGroups[subnet]
+		if _, err := env.Diagnose(ctx, "nsg-"+subnet, nsg.ID().ToStringOutput(), azenv.Diagnostics{LogGroups: []string{"allLogs"}}, pulumi.Parent(az.net)); err != nil {
+			return nil, err
+		}
+	}
+
+	vaultName, err := az.vaultName(ctx)
+	if err != nil {
+		return nil, err
+	}
+	az.vault, err = vault.NewAzure(ctx, "vault", &vault.AzureArgs{Env: env, Network: az.net, Name: vaultName}, prov)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +91,7 @@ func newAzure(ctx *pulumi.Context, cfg *config.Config) (*azure, error) {
 	az.cl, err = cluster.NewAzure(ctx, "cluster", &cluster.AzureArgs{
 		Env: env, Network: az.net,
 		Name: az.names.Cluster, DNSPrefix: az.names.DNSPrefix, IdentityName: az.names.ClusterIdentity,
-		LogAnalyticsName: az.names.LogAnalytics, KubernetesVersion: k.KubernetesVersion,
+		KubernetesVersion: k.KubernetesVersion, Maintenance: a.Maintenance,
 		SystemPool: k.SystemPool, UserPool: k.UserPool,
 		MaxSurge: k.MaxSurge, AdminGroupObjectIDs: a.AdminGroupObjectIDs,
 		AuthorizedIPRanges: k.APIServerAuthorizedIPRanges,
@@ -86,15 +110,14 @@ func newAzure(ctx *pulumi.Context, cfg *config.Config) (*azure, error) {
 				ServerName: az.names.Postgres, DNSZone: az.names.PostgresDNSZone,
 				SkuName: pg.SkuName, SkuTier: pg.SkuTier, StorageSizeGB: pg.StorageSizeGB, Version: pg.Version,
 				BackupRetentionDays: pg.BackupRetentionDays, Database: pg.Database, AdminLogin: pg.AdminLogin,
+				Maintenance: a.Maintenance,
 			}, prov)
 		}
 	}
 	if cfg.Redis.Mode == config.ModeProvision {
-		r := a.Redis
 		p.redis = func() (*redis.Redis, error) {
 			return redis.NewAzure(ctx, "redis", &redis.AzureArgs{
-				Env: env, Network: az.net, Vault: az.vault, Name: az.names.Redis,
-				Sku: r.Sku, Family: r.Family, Capacity: *r.Capacity,
+				Env: env, Network: az.net, Vault: az.vault, Name: az.names.Redis, Redis: a.Redis,
 			}, prov)
 		}
 	}
@@ -126,14 +149,47 @@ func newAzure(ctx *pulumi.Context, cfg *config.Config) (*azure, error) {
 	return az, nil
 }
 
+// vaultName is the Key Vault's global name. A deleted vault keeps its name for the soft-delete
+// period (7 days in dev, 90 in prod), so a dev stack destroyed and created again would fail on
+// its own old name. A dev vault's suffix is therefore random, kept in the state (stable across
+// `up`s) and new after a destroy; the old vault purges itself. A prod vault keeps the
+// deployment's suffix: it is protected and purge-protected, and a re-created prod stack recovers
+// it (docs/azure.md).
+func (az *azure) vaultName(ctx *pulumi.Context) (pulumi.StringInput, error) {
+	if az.env.Prod {
+		return pulumi.String(az.names.KeyVault), nil
+	}
+	fresh, err := random.NewRandomString(ctx, "vault-name-suffix", &random.RandomStringArgs{
+		Length: pulumi.Int(len(az.names.KeyVault) - len(az.names.KeyVaultPrefix)),
+		Upper:  pulumi.Bool(false), Special: pulumi.Bool(false),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pulumi.Sprintf("%s%s", az.names.KeyVaultPrefix, fresh.Result), nil
+}
+
+// publicIngressPorts are the ports the Istio ingress gateway serves on a public load balancer,
+// which the nodes' NSG must admit; none when the gateway is internal or not a LoadBalancer.
+func publicIngressPorts(cfg *config.Config) []int {
+	if cfg.Mesh.Mode != config.ModeProvision {
+		return nil
+	}
+	g := cfg.Mesh.Provision.Gateway
+	if g.ServiceType != "LoadBalancer" || (g.Internal != nil && *g.Internal) {
+		return nil
+	}
+	return []int{80, 443}
+}
+
 // provider is the option every Azure component is created with.
 func (az *azure) provider() pulumi.ResourceOption { return pulumi.Providers(az.env.Provider) }
 
 func (az *azure) cluster() *cluster.Cluster   { return az.cl }
 func (az *azure) dependencies() *dependencies { return az.deps }
 
-// bindIdentity federates the apps' ServiceAccounts to one user-assigned identity allowed to
-// read the vault and use the storage account.
+// bindIdentity federates the apps' ServiceAccounts to one user-assigned identity allowed to use
+// the storage account.
 func (az *azure) bindIdentity(ctx *pulumi.Context, st *storage.Storage) error {
 	var sas []string
 	for _, def := range enabledApps(az.cfg) {
@@ -141,7 +197,7 @@ func (az *azure) bindIdentity(ctx *pulumi.Context, st *storage.Storage) error {
 	}
 	args := &vault.WorkloadIdentityArgs{
 		Env: az.env, Name: az.names.WorkloadIdentity, Issuer: az.cl.OIDCIssuerURL,
-		Namespace: az.cfg.Cluster.Namespace, ServiceAccounts: sas, Vault: az.vault,
+		Namespace: az.cfg.Cluster.Namespace, ServiceAccounts: sas,
 	}
 	if st != nil {
 		args.BlobScopes = append(args.BlobScopes, st.Account.ID())
@@ -151,10 +207,12 @@ func (az *azure) bindIdentity(ctx *pulumi.Context, st *storage.Storage) error {
 	return err
 }
 
-// identity makes an app's pods run as the workload identity.
+// identity makes an app's pods run as the workload identity, once its federated credentials
+// and role assignments exist (a pod started before them fails its token exchange).
 func (az *azure) identity(_ appDef, spec *workload.Spec) {
 	spec.ServiceAccountAnnotations = pulumi.StringMap{vault.ClientIDAnnotation: az.workload.ClientID}
 	spec.PodLabels = kube.Merge(spec.PodLabels, map[string]string{vault.UseLabel: "true"})
+	spec.DependsOn = append(spec.DependsOn, az.workload.Ready...)
 }
 
 // storeCredentials keeps the apps' own credentials (generated or given) in the vault next to

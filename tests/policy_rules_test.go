@@ -27,10 +27,30 @@ func baseline(t *testing.T) *target {
 		c.Objects = append(c.Objects, &object{URN: "urn:test::" + name, Type: typ, Name: name, Obj: obj,
 			SecretInputs: secret, Protect: true, RetainOnDelete: true})
 	}
+	// on adds a resource that depends on others (a diagnostic setting, an endpoint, a window).
+	on := func(typ, name string, obj map[string]any, deps ...string) {
+		var urns []string
+		for _, d := range deps {
+			urns = append(urns, "urn:test::"+d)
+		}
+		c.Objects = append(c.Objects, &object{URN: "urn:test::" + name, Type: typ, Name: name, Obj: obj, Deps: urns})
+	}
 	cloud("azure-native:dbforpostgresql:Server", "pg", map[string]any{
 		"network": map[string]any{"publicNetworkAccess": "Disabled"}, "backup": map[string]any{"backupRetentionDays": int64(14)},
 		"administratorLoginPassword": plan.Redacted}, "administratorLoginPassword")
 	cloud("azure-native:cache:Redis", "redis", map[string]any{"publicNetworkAccess": "Disabled", "enableNonSslPort": false, "minimumTlsVersion": "1.2"})
+	cloud("azure-native:cache:RedisEnterprise", "managed-redis", map[string]any{"minimumTlsVersion": "1.2", "highAvailability": "Enabled"})
+	cloud("azure-native:cache:Database", "managed-redis-db", map[string]any{"clientProtocol": "Encrypted"})
+	on("azure-native:network:PrivateEndpoint", "managed-redis-pe", map[string]any{}, "managed-redis")
+	cloud("azure-native:containerservice:ManagedCluster", "aks", map[string]any{
+		"autoUpgradeProfile": map[string]any{"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"}})
+	for _, schedule := range []string{"aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"} {
+		on("azure-native:containerservice:MaintenanceConfiguration", schedule, map[string]any{"configName": schedule,
+			"maintenanceWindow": map[string]any{"durationHours": int64(4)}}, "aks")
+	}
+	cloud("azure-native:network:NetworkSecurityGroup", "nsg", map[string]any{})
+	cloud("azure-native:network:Subnet", "subnet", map[string]any{"networkSecurityGroup": map[string]any{"id": "nsg-id"}})
+	cloud("azure-native:authorization:RoleAssignment", "deployer", map[string]any{"principalType": "ServicePrincipal"})
 	cloud("azure-native:eventhub:Namespace", "kafka", map[string]any{"publicNetworkAccess": "Disabled", "minimumTlsVersion": "1.2"})
 	cloud("azure-native:storage:StorageAccount", "storage", map[string]any{"publicNetworkAccess": "Disabled", "allowBlobPublicAccess": false})
 	cloud("aws:rds/instance:Instance", "rds", map[string]any{"publiclyAccessible": false, "storageEncrypted": true,
@@ -38,6 +58,9 @@ func baseline(t *testing.T) *target {
 	cloud("aws:rds/parameterGroup:ParameterGroup", "rds-params", map[string]any{"parameters": []any{map[string]any{"name": "rds.force_ssl", "value": "1"}}})
 	cloud("aws:elasticache/replicationGroup:ReplicationGroup", "elasticache", map[string]any{"transitEncryptionEnabled": true,
 		"atRestEncryptionEnabled": true, "snapshotRetentionLimit": int64(7)})
+	for _, diagnosed := range []string{"pg", "redis", "managed-redis", "kafka", "storage", "aks", "nsg"} {
+		on("azure-native:insights:DiagnosticSetting", diagnosed+"-diagnostics", map[string]any{"workspaceId": "logs-id"}, diagnosed)
+	}
 	for _, r := range rules {
 		if v := r.check(c); len(v) > 0 {
 			t.Fatalf("baseline violates %s: %v", r.id, v)
@@ -247,6 +270,36 @@ var brokenCases = []struct {
 	{"prod-protect-retain", "storage not retained", func(t *testing.T, tg *target) {
 		find(t, tg, "azure-native:storage:StorageAccount", "storage").RetainOnDelete = false
 	}, "azure-native:storage:StorageAccount storage: retainOnDelete"},
+	{"tls-enforced", "Azure Managed Redis accepting plaintext", func(t *testing.T, tg *target) {
+		find(t, tg, "azure-native:cache:Database", "managed-redis-db").Obj["clientProtocol"] = "Plaintext"
+	}, `azure-native:cache:Database managed-redis-db: clientProtocol "Plaintext"`},
+	{"tls-enforced", "Azure Managed Redis TLS 1.0", func(t *testing.T, tg *target) {
+		find(t, tg, "azure-native:cache:RedisEnterprise", "managed-redis").Obj["minimumTlsVersion"] = "1.0"
+	}, `azure-native:cache:RedisEnterprise managed-redis: minimumTlsVersion "1.0"`},
+	{"prod-no-public-data-services", "Azure Managed Redis without private endpoint", func(t *testing.T, tg *target) {
+		remove(tg, func(o *object) bool { return o.Name == "managed-redis-pe" })
+	}, "azure-native:cache:RedisEnterprise managed-redis: no private endpoint"},
+	{"prod-protect-retain", "Azure Managed Redis database not protected", func(t *testing.T, tg *target) {
+		find(t, tg, "azure-native:cache:Database", "managed-redis-db").Protect = false
+	}, "azure-native:cache:Database managed-redis-db: protect"},
+	{"azure-role-principal-type", "deployer assignment without principalType", func(t *testing.T, tg *target) {
+		delete(find(t, tg, "azure-native:authorization:RoleAssignment", "deployer").Obj, "principalType")
+	}, `azure-native:authorization:RoleAssignment deployer: principalType ""`},
+	{"azure-diagnostics", "Postgres diagnostics removed", func(t *testing.T, tg *target) {
+		remove(tg, func(o *object) bool { return o.Name == "pg-diagnostics" })
+	}, "azure-native:dbforpostgresql:Server pg: no diagnostic setting"},
+	{"azure-diagnostics", "AKS diagnostics without a workspace", func(t *testing.T, tg *target) {
+		delete(find(t, tg, "azure-native:insights:DiagnosticSetting", "aks-diagnostics").Obj, "workspaceId")
+	}, "azure-native:containerservice:ManagedCluster aks: no diagnostic setting"},
+	{"azure-subnet-nsg", "subnet without NSG", func(t *testing.T, tg *target) {
+		delete(find(t, tg, "azure-native:network:Subnet", "subnet").Obj, "networkSecurityGroup")
+	}, "azure-native:network:Subnet subnet: no networkSecurityGroup"},
+	{"aks-managed-upgrades", "node OS channel none", func(t *testing.T, tg *target) {
+		find(t, tg, "azure-native:containerservice:ManagedCluster", "aks").Obj["autoUpgradeProfile"] = map[string]any{"upgradeChannel": "patch", "nodeOSUpgradeChannel": "None"}
+	}, `autoUpgradeProfile.nodeOSUpgradeChannel is "None"`},
+	{"aks-managed-upgrades", "node OS window removed", func(t *testing.T, tg *target) {
+		remove(tg, func(o *object) bool { return o.Name == "aksManagedNodeOSUpgradeSchedule" })
+	}, "azure-native:containerservice:ManagedCluster aks: no maintenance window aksManagedNodeOSUpgradeSchedule"},
 	{"backups", "Postgres backups 1 day in prod", func(t *testing.T, tg *target) {
 		find(t, tg, "azure-native:dbforpostgresql:Server", "pg").Obj["backup"] = map[string]any{"backupRetentionDays": int64(1)}
 	}, "azure-native:dbforpostgresql:Server pg: backup.backupRetentionDays is 1, want at least 7"},

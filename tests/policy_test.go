@@ -25,6 +25,18 @@ type object struct {
 	SecretInputs    []string
 	Protect         bool
 	RetainOnDelete  bool
+	// Deps are the URNs the resource depends on.
+	Deps []string
+}
+
+// dependsOn reports whether o depends directly on other.
+func (o *object) dependsOn(other *object) bool {
+	for _, d := range o.Deps {
+		if d == other.URN {
+			return true
+		}
+	}
+	return false
 }
 
 func (o *object) id() string {
@@ -206,14 +218,19 @@ var credentialValue = regexp.MustCompile(`(?i)(://[^/\s:@]+:[^/\s@]+@|-----BEGIN
 var (
 	postgresTypes = []string{"azure-native:dbforpostgresql:Server", "azure-native:dbforpostgresql:FlexibleServer",
 		"aws:rds/instance:Instance", "aws:rds/cluster:Cluster"}
-	redisTypes = []string{"azure-native:cache:Redis", "aws:elasticache/replicationGroup:ReplicationGroup",
+	redisTypes = []string{"azure-native:cache:Redis", "azure-native:cache:RedisEnterprise", "aws:elasticache/replicationGroup:ReplicationGroup",
 		"aws:elasticache/cluster:Cluster"}
 	kafkaTypes   = []string{"azure-native:eventhub:Namespace", "aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster"}
 	storageTypes = []string{"azure-native:storage:StorageAccount", "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}
 	searchTypes  = []string{"aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain"}
 	// statefulTypes hold data that must survive a `pulumi destroy` or a replace in prod.
 	statefulTypes = append(append(append(append(append([]string{}, postgresTypes...), redisTypes...), kafkaTypes...), storageTypes...),
-		append(searchTypes, "azure-native:keyvault:Vault", "aws:secretsmanager/secret:Secret")...)
+		append(searchTypes, "azure-native:cache:Database", "azure-native:keyvault:Vault", "aws:secretsmanager/secret:Secret")...)
+	// diagnosedTypes are the Azure resources whose logs and metrics go to Log Analytics (the
+	// Azure Verified Modules' diagnosticSettings).
+	diagnosedTypes = []string{"azure-native:containerservice:ManagedCluster", "azure-native:keyvault:Vault",
+		"azure-native:storage:StorageAccount", "azure-native:dbforpostgresql:Server", "azure-native:eventhub:Namespace",
+		"azure-native:cache:Redis", "azure-native:cache:RedisEnterprise", "azure-native:network:NetworkSecurityGroup"}
 )
 
 func isTrue(v any) bool  { b, ok := v.(bool); return ok && b }
@@ -230,6 +247,57 @@ func num(v any) (int64, bool) {
 
 // rules is the policy table.
 var rules = []rule{
+	{"azure-role-principal-type", "every Azure role assignment states its principalType (the SDK sends User otherwise, and Azure rejects a service principal as a User)", func(t *target) []string {
+		var out []string
+		for _, o := range t.types("azure-native:authorization:RoleAssignment") {
+			if !oneOf(o.Str("principalType"), "User", "ServicePrincipal", "Group") {
+				out = append(out, fmt.Sprintf("%s: principalType %q", o.id(), o.Str("principalType")))
+			}
+		}
+		return out
+	}},
+	{"azure-diagnostics", "every Azure resource that publishes diagnostics (AKS, Key Vault, storage, Postgres, Event Hubs, Redis, NSGs) sends them to a Log Analytics workspace", func(t *target) []string {
+		var out []string
+		for _, o := range t.types(diagnosedTypes...) {
+			found := false
+			for _, d := range t.types("azure-native:insights:DiagnosticSetting") {
+				found = found || (d.dependsOn(o) && d.Get("workspaceId") != nil)
+			}
+			if !found {
+				out = append(out, o.id()+": no diagnostic setting to a Log Analytics workspace")
+			}
+		}
+		return out
+	}},
+	{"azure-subnet-nsg", "every Azure subnet has a network security group", func(t *target) []string {
+		var out []string
+		for _, o := range t.types("azure-native:network:Subnet") {
+			if o.Get("networkSecurityGroup.id") == nil {
+				out = append(out, o.id()+": no networkSecurityGroup")
+			}
+		}
+		return out
+	}},
+	{"aks-managed-upgrades", "every AKS cluster upgrades Kubernetes patches and node images on a channel, inside maintenance windows for both", func(t *target) []string {
+		var out []string
+		for _, o := range t.types("azure-native:containerservice:ManagedCluster") {
+			for _, ch := range []string{"autoUpgradeProfile.upgradeChannel", "autoUpgradeProfile.nodeOSUpgradeChannel"} {
+				if v := o.Str(ch); v == "" || v == "none" || v == "None" {
+					out = append(out, fmt.Sprintf("%s: %s is %q", o.id(), ch, v))
+				}
+			}
+			for _, schedule := range []string{"aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"} {
+				found := false
+				for _, m := range t.types("azure-native:containerservice:MaintenanceConfiguration") {
+					found = found || (m.dependsOn(o) && m.Str("configName") == schedule && m.Get("maintenanceWindow") != nil)
+				}
+				if !found {
+					out = append(out, o.id()+": no maintenance window "+schedule)
+				}
+			}
+		}
+		return out
+	}},
 	{"pod-non-root", "every pod runs as non-root (pod or container runAsNonRoot: true, runAsUser not 0)", func(t *target) []string {
 		var out []string
 		for _, c := range t.containers() {
@@ -491,6 +559,15 @@ var rules = []rule{
 		var out []string
 		for _, o := range t.types(append(append(append(append(append([]string{}, postgresTypes...), redisTypes...), kafkaTypes...), storageTypes...), searchTypes...)...) {
 			switch {
+			case o.Type == "azure-native:cache:RedisEnterprise":
+				// API 2025-04-01 has no public-access switch: a private endpoint is the only way in.
+				private := false
+				for _, pe := range t.types("azure-native:network:PrivateEndpoint") {
+					private = private || pe.dependsOn(o)
+				}
+				if !private {
+					out = append(out, o.id()+": no private endpoint (Azure Managed Redis is public without one)")
+				}
 			case strings.HasPrefix(o.Type, "azure-native:"):
 				v := o.Str("publicNetworkAccess")
 				if v == "" {
@@ -555,7 +632,7 @@ var rules = []rule{
 		}
 		for _, o := range t.types(redisTypes...) {
 			switch {
-			case o.Type == "azure-native:cache:Redis":
+			case o.Type == "azure-native:cache:Redis", o.Type == "azure-native:cache:RedisEnterprise":
 				if isTrue(o.Get("enableNonSslPort")) {
 					out = append(out, o.id()+": enableNonSslPort is true")
 				}
@@ -566,6 +643,11 @@ var rules = []rule{
 				if !isTrue(o.Get("transitEncryptionEnabled")) {
 					out = append(out, o.id()+": transitEncryptionEnabled is not true")
 				}
+			}
+		}
+		for _, o := range t.types("azure-native:cache:Database") {
+			if v := o.Str("clientProtocol"); v != "Encrypted" {
+				out = append(out, fmt.Sprintf("%s: clientProtocol %q, want Encrypted", o.id(), v))
 			}
 		}
 		for _, o := range t.types(kafkaTypes...) {
@@ -719,7 +801,8 @@ func fromPlan(name string, p *plan.Plan, cfg *config.Config) *target {
 		// Rules name types without an API version ("azure-native:dbforpostgresql:Server" also
 		// covers the server registered through dbforpostgresql/v20230601preview).
 		typ := azureAPIVersion.ReplaceAllString(r.Type, ":")
-		o := &object{URN: r.URN, Type: typ, Name: r.Name, SecretInputs: r.SecretInputs, Protect: r.Protect, RetainOnDelete: r.RetainOnDelete}
+		o := &object{URN: r.URN, Type: typ, Name: r.Name, SecretInputs: r.SecretInputs, Protect: r.Protect, RetainOnDelete: r.RetainOnDelete,
+			Deps: r.Dependencies}
 		if r.IsKubernetes() {
 			_, o.Kind = r.APIVersionKind()
 			o.Namespace = r.Str("metadata.namespace")

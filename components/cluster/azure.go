@@ -4,9 +4,12 @@ import (
 	"encoding/base64"
 	"fmt"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
+	// The cluster and its maintenance windows are registered through API 2024-09-01: the SDK's
+	// default API (2023-04-01) has neither autoUpgradeProfile.nodeOSUpgradeChannel nor
+	// maintenance windows for the aksManaged* schedules.
+	containerservice "github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2/v20240901"
+	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
@@ -22,19 +25,29 @@ type AzureArgs struct {
 	Network           *network.Azure
 	Name, DNSPrefix   string
 	IdentityName      string
-	LogAnalyticsName  string
 	KubernetesVersion string
-	SystemPool        config.AzureNodePool
-	UserPool          config.AzureNodePool
-	MaxSurge          string
+	// Maintenance is the weekly window of Kubernetes and node-image upgrades.
+	Maintenance config.AzureMaintenance
+	SystemPool  config.AzureNodePool
+	UserPool    config.AzureNodePool
+	MaxSurge    string
 	// AdminGroupObjectIDs become cluster admins through Entra ID.
 	AdminGroupObjectIDs []string
 	// AuthorizedIPRanges limit who reaches the API server; empty leaves it open to sign-in.
 	AuthorizedIPRanges []string
 }
 
-// NewAzure provisions AKS (Entra ID with Azure RBAC, workload identity, autoscaled pools) and
-// the Kubernetes provider bound to it, which waits for the deployer's cluster-admin role.
+// aksDiagnostics are the control-plane logs worth keeping: the audit of writes
+// (kube-audit-admin; the full kube-audit also logs every read and costs many times more), Entra
+// sign-ins (guard) and the autoscaler's decisions.
+var aksDiagnostics = azenv.Diagnostics{
+	LogCategories: []string{"kube-audit-admin", "guard", "cluster-autoscaler", "kube-controller-manager"},
+	AllMetrics:    true,
+}
+
+// NewAzure provisions AKS (Entra ID with Azure RBAC, workload identity, autoscaled pools,
+// upgrades inside a maintenance window, Container insights) and the Kubernetes provider bound to
+// it, which waits for the deployer's cluster-admin role.
 func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
 	c, err := register(ctx, name, opts)
 	if err != nil {
@@ -43,19 +56,13 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	e := a.Env
 	child := pulumi.Parent(c)
 	tags := e.TagMap()
-	zones := pulumi.StringArray(nil)
-	if e.Prod {
-		zones = pulumi.ToStringArray([]string{"1", "2", "3"})
-	}
 
-	logs, err := operationalinsights.NewWorkspace(ctx, "logs", &operationalinsights.WorkspaceArgs{
-		ResourceGroupName: e.ResourceGroupName,
-		WorkspaceName:     pulumi.String(a.LogAnalyticsName),
-		Location:          pulumi.String(e.Location),
-		Sku:               &operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
-		RetentionInDays:   pulumi.Int(30),
-		Tags:              tags,
-	}, child)
+	// Local accounts are off, so the deployer signs in through Entra ID and needs a Kubernetes
+	// role to create the in-cluster objects. Granted on the resource group before the cluster
+	// exists (the role applies to every cluster in it), Azure RBAC has the minutes the cluster
+	// takes to build to propagate, instead of failing the first Kubernetes call.
+	deployerRole, err := e.AssignRole(ctx, "aks-deployer-admin", pulumi.String(e.DeployerObjectID), e.DeployerPrincipalType,
+		azenv.RoleAKSRBACClusterAdmin, e.ResourceGroupID.ToStringOutput(), child)
 	if err != nil {
 		return nil, err
 	}
@@ -71,8 +78,8 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	if err != nil {
 		return nil, err
 	}
-	netRole, err := e.AssignRole(ctx, "aks-network-contributor", id.PrincipalId, "ServicePrincipal",
-		azenv.RoleNetworkContributor, a.Network.VNet.ID(), child)
+	netRole, err := e.AssignRole(ctx, "aks-network-contributor", id.PrincipalId, azenv.PrincipalServicePrincipal,
+		azenv.RoleNetworkContributor, a.Network.VNet.ID().ToStringOutput(), child)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +100,7 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 			OsDiskType:        pulumi.String("Managed"),
 			OsDiskSizeGB:      pulumi.Int(128),
 			VnetSubnetID:      a.Network.NodeSubnet.ID(),
-			AvailabilityZones: zones,
+			AvailabilityZones: e.ZoneArray(),
 			NodeTaints:        pulumi.ToStringArray(taints),
 			UpgradeSettings:   &containerservice.AgentPoolUpgradeSettingsArgs{MaxSurge: pulumi.String(a.MaxSurge)},
 		}
@@ -135,7 +142,7 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 		AadProfile: &containerservice.ManagedClusterAADProfileArgs{
 			Managed:             pulumi.Bool(true),
 			EnableAzureRBAC:     pulumi.Bool(true),
-			TenantID:            e.TenantID,
+			TenantID:            pulumi.String(e.TenantID),
 			AdminGroupObjectIDs: pulumi.ToStringArray(a.AdminGroupObjectIDs),
 		},
 		DisableLocalAccounts:   pulumi.Bool(true),
@@ -145,18 +152,26 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 		SecurityProfile: &containerservice.ManagedClusterSecurityProfileArgs{
 			WorkloadIdentity: &containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs{Enabled: pulumi.Bool(true)},
 		},
+		// No Key Vault secrets-provider add-on: the apps read their credentials from Kubernetes
+		// Secrets (seed 001), and nothing mounts a SecretProviderClass.
 		AddonProfiles: containerservice.ManagedClusterAddonProfileMap{
-			"azureKeyvaultSecretsProvider": &containerservice.ManagedClusterAddonProfileArgs{
-				Enabled: pulumi.Bool(true),
-				Config:  pulumi.StringMap{"enableSecretRotation": pulumi.String("true")},
-			},
+			// Container insights with managed-identity authentication (the legacy path signs in
+			// with the workspace key); its data collection rule is created below.
 			"omsagent": &containerservice.ManagedClusterAddonProfileArgs{
 				Enabled: pulumi.Bool(true),
-				Config:  pulumi.StringMap{"logAnalyticsWorkspaceResourceID": logs.ID().ToStringOutput()},
+				Config: pulumi.StringMap{
+					"logAnalyticsWorkspaceResourceID": e.Logs.ID().ToStringOutput(),
+					"useAADAuth":                      pulumi.String("true"),
+				},
 			},
 		},
-		AutoUpgradeProfile: &containerservice.ManagedClusterAutoUpgradeProfileArgs{UpgradeChannel: pulumi.String("patch")},
-		Tags:               tags,
+		// Kubernetes patch versions and node images roll forward on their own, inside the
+		// maintenance windows below.
+		AutoUpgradeProfile: &containerservice.ManagedClusterAutoUpgradeProfileArgs{
+			UpgradeChannel:       pulumi.String("patch"),
+			NodeOSUpgradeChannel: pulumi.String("NodeImage"),
+		},
+		Tags: tags,
 	}, child, pulumi.DependsOn([]pulumi.Resource{netRole}),
 		// The autoscaler owns the node counts after creation; a later `up` must not reset them.
 		pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count", "agentPoolProfiles[1].count"}))
@@ -165,19 +180,23 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	}
 	c.OIDCIssuerURL = mc.OidcIssuerProfile.IssuerURL().Elem()
 
-	// Local accounts are off, so the deployer signs in through Entra ID and needs a Kubernetes
-	// role to create the in-cluster objects.
-	deployerRole, err := e.AssignRole(ctx, "aks-deployer-admin", e.DeployerObjectID, "",
-		azenv.RoleAKSRBACClusterAdmin, mc.ID(), child)
-	if err != nil {
+	if err := maintenanceWindows(ctx, e, mc, a.Maintenance, child); err != nil {
+		return nil, err
+	}
+	if err := containerInsights(ctx, e, mc, child); err != nil {
+		return nil, err
+	}
+	if _, err := e.Diagnose(ctx, "aks", mc.ID().ToStringOutput(), aksDiagnostics, child); err != nil {
 		return nil, err
 	}
 
+	// The lookup depends on the cluster itself: in a preview before the cluster exists its id is
+	// unknown and the lookup waits, instead of failing with 404 on a name the provider knows.
 	creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
 		ResourceGroupName: e.ResourceGroupName,
 		ResourceName:      mc.Name,
 		Format:            pulumi.String("exec"),
-	}, pulumi.Provider(e.Provider))
+	}, pulumi.Provider(e.Provider), pulumi.DependsOn([]pulumi.Resource{mc}))
 	kubeconfig := pulumi.All(creds.Kubeconfigs().Index(pulumi.Int(0)).Value(), deployerRole.ID()).ApplyT(func(v []any) (string, error) {
 		return NonInteractiveKubeconfig(v[0].(string))
 	}).(pulumi.StringOutput)
@@ -189,6 +208,78 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	}
 	c.Provider = p
 	return c.done(ctx)
+}
+
+// maintenanceWindows confine Kubernetes upgrades and node-image upgrades to the weekly window
+// (the two schedules AKS reads: aksManagedAutoUpgradeSchedule, aksManagedNodeOSUpgradeSchedule).
+func maintenanceWindows(ctx *pulumi.Context, e *azenv.Env, mc *containerservice.ManagedCluster, m config.AzureMaintenance, opts ...pulumi.ResourceOption) error {
+	var prev []pulumi.Resource
+	for _, schedule := range []string{"aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"} {
+		// One write at a time: AKS rejects concurrent operations on a cluster.
+		mcfg, err := containerservice.NewMaintenanceConfiguration(ctx, schedule, &containerservice.MaintenanceConfigurationArgs{
+			ResourceGroupName: e.ResourceGroupName,
+			ResourceName:      mc.Name,
+			ConfigName:        pulumi.String(schedule),
+			MaintenanceWindow: &containerservice.MaintenanceWindowArgs{
+				Schedule: &containerservice.ScheduleArgs{
+					Weekly: &containerservice.WeeklyScheduleArgs{DayOfWeek: pulumi.String(m.DayOfWeek), IntervalWeeks: pulumi.Int(1)},
+				},
+				StartTime:     pulumi.String(fmt.Sprintf("%02d:00", *m.StartHour)),
+				UtcOffset:     pulumi.String("+00:00"),
+				DurationHours: pulumi.Int(m.DurationHours),
+			},
+		}, append(opts, pulumi.DependsOn(prev))...)
+		if err != nil {
+			return err
+		}
+		prev = []pulumi.Resource{mcfg}
+	}
+	return nil
+}
+
+// containerInsights is the data collection rule the monitoring add-on reads when it signs in
+// with its managed identity (useAADAuth), associated with the cluster under the name AKS looks
+// for. Shape from Microsoft's ARM template for Container insights with managed identity
+// (learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable).
+func containerInsights(ctx *pulumi.Context, e *azenv.Env, mc *containerservice.ManagedCluster, opts ...pulumi.ResourceOption) error {
+	const stream, destination = "Microsoft-ContainerInsights-Group-Default", "ciworkspace"
+	dcr, err := insights.NewDataCollectionRule(ctx, "container-insights", &insights.DataCollectionRuleArgs{
+		ResourceGroupName: e.ResourceGroupName,
+		Location:          pulumi.String(e.Location),
+		Kind:              pulumi.String("Linux"),
+		DataSources: &insights.DataCollectionRuleDataSourcesArgs{
+			Extensions: insights.ExtensionDataSourceArray{&insights.ExtensionDataSourceArgs{
+				Name:          pulumi.String("ContainerInsightsExtension"),
+				ExtensionName: pulumi.String("ContainerInsights"),
+				Streams:       pulumi.StringArray{pulumi.String(stream)},
+				ExtensionSettings: pulumi.Map{"dataCollectionSettings": pulumi.Map{
+					"interval":               pulumi.String("1m"),
+					"namespaceFilteringMode": pulumi.String("Off"),
+					"enableContainerLogV2":   pulumi.Bool(true),
+				}},
+			}},
+		},
+		Destinations: &insights.DataCollectionRuleDestinationsArgs{
+			LogAnalytics: insights.LogAnalyticsDestinationArray{&insights.LogAnalyticsDestinationArgs{
+				Name:                pulumi.String(destination),
+				WorkspaceResourceId: e.Logs.ID().ToStringOutput(),
+			}},
+		},
+		DataFlows: insights.DataFlowArray{&insights.DataFlowArgs{
+			Streams:      pulumi.StringArray{pulumi.String(stream)},
+			Destinations: pulumi.StringArray{pulumi.String(destination)},
+		}},
+		Tags: e.TagMap(),
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	_, err = insights.NewDataCollectionRuleAssociation(ctx, "container-insights", &insights.DataCollectionRuleAssociationArgs{
+		AssociationName:      pulumi.String("ContainerInsightsExtension"),
+		ResourceUri:          mc.ID().ToStringOutput(),
+		DataCollectionRuleId: dcr.ID().ToStringOutput(),
+	}, opts...)
+	return err
 }
 
 // apiServerAccess restricts the API server to the given ranges; nil leaves AKS's default.

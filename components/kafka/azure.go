@@ -65,6 +65,9 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	if _, err := a.Network.PrivateEndpoint(ctx, "eventhubs", ns.ID(), "namespace", network.ZoneEventHubs, child); err != nil {
 		return nil, err
 	}
+	if _, err := e.Diagnose(ctx, "eventhubs", ns.ID().ToStringOutput(), azenv.AllLogsAndMetrics, child); err != nil {
+		return nil, err
+	}
 	// One event hub (Kafka topic) per topic the apps use; the apps do not create topics.
 	for _, topic := range []string{args.Topics.DocumentChunks, args.Topics.Agents, args.Topics.RasaEvents} {
 		if _, err := eventhub.NewEventHub(ctx, topic, &eventhub.EventHubArgs{
@@ -87,11 +90,13 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	if err != nil {
 		return nil, err
 	}
+	// The lookup depends on the rule itself: before the rule exists (a preview) its id is
+	// unknown and the lookup waits instead of failing with 404.
 	keys := eventhub.ListNamespaceKeysOutput(ctx, eventhub.ListNamespaceKeysOutputArgs{
 		ResourceGroupName:     e.ResourceGroupName,
 		NamespaceName:         ns.Name,
 		AuthorizationRuleName: rule.Name,
-	}, pulumi.Provider(e.Provider))
+	}, pulumi.Provider(e.Provider), pulumi.DependsOn([]pulumi.Resource{rule}))
 	conn := pulumi.ToSecret(keys.PrimaryConnectionString()).(pulumi.StringOutput)
 	if _, err := a.Vault.Store(ctx, "eventhubs-connection-string", conn); err != nil {
 		return nil, err

@@ -15,10 +15,13 @@ import (
 // The private DNS zones of the services reached through private endpoints. Each is the zone
 // Azure documents for the service's Private Link group; a different name would not resolve.
 const (
-	ZoneRedis     = "privatelink.redis.cache.windows.net"
-	ZoneKeyVault  = "privatelink.vaultcore.azure.net"
-	ZoneBlob      = "privatelink.blob.core.windows.net"
-	ZoneEventHubs = "privatelink.servicebus.windows.net"
+	// ZoneManagedRedis is Azure Managed Redis's zone (group redisEnterprise); ZoneRedis the
+	// classic Azure Cache for Redis's (group redisCache).
+	ZoneManagedRedis = "privatelink.redis.azure.net"
+	ZoneRedis        = "privatelink.redis.cache.windows.net"
+	ZoneKeyVault     = "privatelink.vaultcore.azure.net"
+	ZoneBlob         = "privatelink.blob.core.windows.net"
+	ZoneEventHubs    = "privatelink.servicebus.windows.net"
 )
 
 // AzureArgs configure the network.
@@ -31,7 +34,12 @@ type AzureArgs struct {
 	// PostgresZone is the VNet-integrated Flexible Server's private zone (ends in
 	// postgres.database.azure.com).
 	PostgresZone string
-	Tags         map[string]string
+	// RedisZone is ZoneManagedRedis or ZoneRedis, whichever Redis the stack provisions.
+	RedisZone string
+	// PublicIngressPorts are the TCP ports the cluster's public load balancer serves (the
+	// Istio ingress gateway's); the nodes' NSG admits them from the Internet.
+	PublicIngressPorts []int
+	Tags               map[string]string
 }
 
 // Azure is the component.
@@ -49,7 +57,9 @@ type Azure struct {
 	Zones map[string]*azurenetwork.PrivateZone
 	// ZoneLinks must exist before a service registers records in (or resolves through) a zone.
 	ZoneLinks map[string]*azurenetwork.VirtualNetworkLink
-	opts      []pulumi.ResourceOption
+	// SecurityGroups are the subnets' NSGs by subnet name.
+	SecurityGroups map[string]*azurenetwork.NetworkSecurityGroup
+	opts           []pulumi.ResourceOption
 }
 
 // Subnets carves the /16: nodes /22 (1019 node addresses; overlay pods do not use VNet space),
@@ -69,7 +79,8 @@ func Subnets(cidr string) (nodes, postgres, endpoints string, err error) {
 // NewAzure creates the resource group, VNet, subnets and private DNS zones. Every child inherits
 // the explicit azure-native provider through the component's providers option.
 func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.ResourceOption) (*Azure, error) {
-	c := &Azure{Zones: map[string]*azurenetwork.PrivateZone{}, ZoneLinks: map[string]*azurenetwork.VirtualNetworkLink{}}
+	c := &Azure{Zones: map[string]*azurenetwork.PrivateZone{}, ZoneLinks: map[string]*azurenetwork.VirtualNetworkLink{},
+		SecurityGroups: map[string]*azurenetwork.NetworkSecurityGroup{}}
 	if err := ctx.RegisterComponentResource("workfx:network:Azure", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -104,13 +115,47 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 	}
 	c.VNet = vnet
 
+	// Every subnet has its own NSG. Azure's default rules already admit the VNet and the load
+	// balancer's probes and deny the rest from outside; only the nodes add the ingress ports.
+	nsg := func(subnetName string, rules azurenetwork.SecurityRuleTypeArray) (*azurenetwork.NetworkSecurityGroup, error) {
+		g, err := azurenetwork.NewNetworkSecurityGroup(ctx, subnetName, &azurenetwork.NetworkSecurityGroupArgs{
+			ResourceGroupName:        rg.Name,
+			NetworkSecurityGroupName: pulumi.String(args.VNetName + "-" + subnetName + "-nsg"),
+			Location:                 pulumi.String(args.Location),
+			SecurityRules:            rules,
+			Tags:                     tags,
+		}, c.opts...)
+		c.SecurityGroups[subnetName] = g
+		return g, err
+	}
+
 	// Azure rejects concurrent writes to one VNet ("AnotherOperationInProgress"), so the
 	// subnets are created one after the other.
 	subnet := func(name, cidr string, extra *azurenetwork.SubnetArgs, after pulumi.Resource) (*azurenetwork.Subnet, error) {
+		var rules azurenetwork.SecurityRuleTypeArray
+		if name == "nodes" && len(args.PublicIngressPorts) > 0 {
+			rules = append(rules, &azurenetwork.SecurityRuleTypeArgs{
+				Name:                     pulumi.String("allow-ingress-gateway"),
+				Description:              pulumi.String("The ingress gateway's public load balancer (AKS does not edit a subnet's own NSG)"),
+				Priority:                 pulumi.Int(100),
+				Direction:                pulumi.String("Inbound"),
+				Access:                   pulumi.String("Allow"),
+				Protocol:                 pulumi.String("Tcp"),
+				SourceAddressPrefix:      pulumi.String("Internet"),
+				SourcePortRange:          pulumi.String("*"),
+				DestinationAddressPrefix: pulumi.String("*"),
+				DestinationPortRanges:    pulumi.ToStringArray(portStrings(args.PublicIngressPorts)),
+			})
+		}
+		g, err := nsg(name, rules)
+		if err != nil {
+			return nil, err
+		}
 		extra.ResourceGroupName = rg.Name
 		extra.VirtualNetworkName = vnet.Name
 		extra.SubnetName = pulumi.String(name)
 		extra.AddressPrefix = pulumi.String(cidr)
+		extra.NetworkSecurityGroup = &azurenetwork.NetworkSecurityGroupTypeArgs{Id: g.ID()}
 		o := append([]pulumi.ResourceOption{}, c.opts...)
 		if after != nil {
 			o = append(o, pulumi.DependsOn([]pulumi.Resource{after}))
@@ -129,14 +174,17 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 		return nil, err
 	}
 	if c.EndpointSubnet, err = subnet("endpoints", endpoints, &azurenetwork.SubnetArgs{
-		// Private endpoints ignore NSGs/UDRs unless policies are enabled; disabled is the
-		// documented setting for a subnet that only holds endpoints.
-		PrivateEndpointNetworkPolicies: pulumi.String("Disabled"),
+		// Private endpoints ignore a subnet's NSG unless network policies are enabled.
+		PrivateEndpointNetworkPolicies: pulumi.String("Enabled"),
 	}, c.PostgresSubnet); err != nil {
 		return nil, err
 	}
 
-	for _, zone := range []string{args.PostgresZone, ZoneRedis, ZoneKeyVault, ZoneBlob, ZoneEventHubs} {
+	redisZone := args.RedisZone
+	if redisZone == "" {
+		redisZone = ZoneManagedRedis
+	}
+	for _, zone := range []string{args.PostgresZone, redisZone, ZoneKeyVault, ZoneBlob, ZoneEventHubs} {
 		z, err := azurenetwork.NewPrivateZone(ctx, zone, &azurenetwork.PrivateZoneArgs{
 			ResourceGroupName: rg.Name,
 			PrivateZoneName:   pulumi.String(zone),
@@ -165,6 +213,14 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 		"resourceGroupName": rg.Name,
 		"vnetId":            vnet.ID(),
 	})
+}
+
+func portStrings(ports []int) []string {
+	out := make([]string, len(ports))
+	for i, p := range ports {
+		out[i] = fmt.Sprint(p)
+	}
+	return out
 }
 
 // PrivateEndpoint connects a service (by resource id and Private Link group) to the endpoint

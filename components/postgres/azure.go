@@ -11,6 +11,7 @@ import (
 	"github.com/workfx/workfx-platform/components/credential"
 	"github.com/workfx/workfx-platform/components/network"
 	"github.com/workfx/workfx-platform/components/vault"
+	"github.com/workfx/workfx-platform/config"
 )
 
 // AzureArgs size the Flexible Server.
@@ -26,10 +27,16 @@ type AzureArgs struct {
 	BackupRetentionDays int
 	Database            string
 	AdminLogin          string
+	// Maintenance is the weekly window Azure patches the server in.
+	Maintenance config.AzureMaintenance
 }
 
-// NewAzure provisions a Flexible Server in the VNet (pgvector allowed, TLS required), the app
-// database, and an admin password kept in Key Vault.
+// weekdays maps a day to Flexible Server's dayOfWeek (0 is Sunday).
+var weekdays = map[string]int{"Sunday": 0, "Monday": 1, "Tuesday": 2, "Wednesday": 3, "Thursday": 4, "Friday": 5, "Saturday": 6}
+
+// NewAzure provisions a Flexible Server in the VNet (pgvector allowed, TLS required, Entra ID and
+// password sign-in, storage that grows, patched in the maintenance window, diagnostics to Log
+// Analytics), the app database, and an admin password kept in Key Vault.
 func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.ResourceOption) (*Postgres, error) {
 	c, err := register(ctx, name, opts)
 	if err != nil {
@@ -60,9 +67,17 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 		AdministratorLogin:         pulumi.String(a.AdminLogin),
 		AdministratorLoginPassword: password,
 		Sku:                        &pgserver.SkuArgs{Name: pulumi.String(a.SkuName), Tier: pulumi.String(a.SkuTier)},
-		Storage:                    &pgserver.StorageArgs{StorageSizeGB: pulumi.Int(a.StorageSizeGB)},
-		Backup:                     backup,
-		HighAvailability:           ha,
+		// Auto-grow raises the size before a full disk makes the server read-only (it never
+		// shrinks, and only ever costs what is used).
+		Storage: &pgserver.StorageArgs{StorageSizeGB: pulumi.Int(a.StorageSizeGB), AutoGrow: pulumi.String("Enabled")},
+		MaintenanceWindow: &pgserver.MaintenanceWindowArgs{
+			CustomWindow: pulumi.String("Enabled"),
+			DayOfWeek:    pulumi.Int(weekdays[a.Maintenance.DayOfWeek]),
+			StartHour:    pulumi.Int(*a.Maintenance.StartHour),
+			StartMinute:  pulumi.Int(0),
+		},
+		Backup:           backup,
+		HighAvailability: ha,
 		// VNet integration: the server gets an address in the delegated subnet and no public
 		// endpoint at all; its name resolves through the linked private zone.
 		Network: &pgserver.NetworkArgs{
@@ -71,17 +86,23 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 			// Implied by VNet integration; stated so a review (and the policy suite) sees it.
 			PublicNetworkAccess: pulumi.String("Disabled"),
 		},
+		// Entra ID sign-in next to passwords: people and workload identities can be given roles
+		// without a shared password; the apps keep the password contract of seed 001.
 		AuthConfig: &pgserver.AuthConfigArgs{
 			PasswordAuth:        pulumi.String("Enabled"),
-			ActiveDirectoryAuth: pulumi.String("Disabled"),
+			ActiveDirectoryAuth: pulumi.String("Enabled"),
+			TenantId:            pulumi.String(e.TenantID),
 		},
 		Tags: e.TagMap(),
 	}
 	if e.Prod {
 		backup.GeoRedundantBackup = pulumi.String("Enabled")
+		// Validation guarantees two zones in prod: the standby lives in the second.
 		ha.Mode = pulumi.String("ZoneRedundant")
-		ha.StandbyAvailabilityZone = pulumi.String("2")
-		args.AvailabilityZone = pulumi.String("1")
+		ha.StandbyAvailabilityZone = pulumi.String(e.Zones[1])
+	}
+	if len(e.Zones) > 0 {
+		args.AvailabilityZone = pulumi.String(e.Zones[0])
 	}
 	srvOpts := append([]pulumi.ResourceOption{child,
 		// The zone must be linked to the VNet before the server registers its record.
@@ -123,6 +144,13 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 		return nil, err
 	}
 
+	if _, err := e.Diagnose(ctx, "postgres", srv.ID().ToStringOutput(), azenv.AllLogsAndMetrics, child); err != nil {
+		return nil, err
+	}
+
+	// The admin credential, for in-cluster setup (an application role) that must log in as the
+	// server admin; it stays in Key Vault and the state otherwise.
+	c.Admin = &Admin{Username: pulumi.String(a.AdminLogin).ToStringOutput(), Password: password}
 	c.Endpoint = Endpoint{
 		Host: srv.FullyQualifiedDomainName,
 		Port: 5432,

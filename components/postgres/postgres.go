@@ -29,6 +29,15 @@ type Postgres struct {
 	Endpoint Endpoint
 	// MasterSecret is where AWS keeps the master credential (Secrets Manager); nil elsewhere.
 	MasterSecret *vault.Secret
+	// Admin is the server admin's credential where this program created the server on Azure
+	// (also in Key Vault); nil elsewhere.
+	Admin *Admin
+}
+
+// Admin is a server administrator's credential; Password is secret.
+type Admin struct {
+	Username pulumi.StringOutput
+	Password pulumi.StringOutput
 }
 
 // register registers the component; every backend's constructor starts here.

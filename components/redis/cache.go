@@ -6,7 +6,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The azure-native cache submodule is not available to this build, so Azure Cache for Redis is
+// The azure-native cache submodule is not available to this build, so the classic Azure Cache
+// for Redis (workfx:azure.redis.kind classic; Azure Managed Redis is in managed.go) is
 // registered by its type token with the few properties this program sets (names and shapes of
 // azure-native.cache.Redis at the v2 provider's default API version, 2023-04-01). The explicit azure-native
 // provider resolves it like any generated resource.
@@ -67,16 +68,23 @@ type listKeysArgs struct {
 	Name              string `pulumi:"name"`
 }
 
-type listKeysResult struct {
-	PrimaryKey string `pulumi:"primaryKey"`
+// ListKeys returns the cache's primary access key as a secret (azure-native:cache:listRedisKeys).
+func (c *Cache) ListKeys(ctx *pulumi.Context, resourceGroup pulumi.StringOutput, provider pulumi.ProviderResource) pulumi.StringOutput {
+	return primaryKey(ctx, "azure-native:cache:listRedisKeys", c, provider,
+		pulumi.All(resourceGroup, c.Name).ApplyT(func(v []any) listKeysArgs {
+			return listKeysArgs{ResourceGroupName: v[0].(string), Name: v[1].(string)}
+		}))
 }
 
-// ListKeys returns the cache's primary access key as a secret.
-func ListKeys(ctx *pulumi.Context, resourceGroup, name pulumi.StringOutput, opts ...pulumi.InvokeOption) pulumi.StringOutput {
-	key := pulumi.All(resourceGroup, name).ApplyT(func(v []any) (string, error) {
-		var out listKeysResult
-		err := ctx.Invoke("azure-native:cache:listRedisKeys", &listKeysArgs{ResourceGroupName: v[0].(string), Name: v[1].(string)}, &out, opts...)
-		return out.PrimaryKey, err
-	}).(pulumi.StringOutput)
-	return pulumi.ToSecret(key).(pulumi.StringOutput)
+// primaryKey invokes a list-keys function once the resource it reads exists. The invoke
+// depends on the resource, so in a preview where the resource is still to be created (its id
+// unknown) the key stays unknown instead of the lookup failing with 404 on a name the
+// provider already knows (issue 13, finding 4).
+func primaryKey(ctx *pulumi.Context, token string, of pulumi.CustomResource, provider pulumi.ProviderResource, args pulumi.Output) pulumi.StringOutput {
+	keys := args.ApplyT(func(a any) pulumi.StringMapOutput {
+		return ctx.InvokeOutput(token, a, pulumi.StringMapOutput{}, pulumi.InvokeOutputOptions{
+			InvokeOptions: []pulumi.InvokeOption{pulumi.Provider(provider), pulumi.DependsOn([]pulumi.Resource{of})},
+		}).(pulumi.StringMapOutput)
+	}).(pulumi.StringMapOutput)
+	return pulumi.ToSecret(keys.MapIndex(pulumi.String("primaryKey"))).(pulumi.StringOutput)
 }

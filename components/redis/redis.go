@@ -1,6 +1,6 @@
 // Package redis provides the Redis endpoint the apps consume: the customer's Redis
-// (existing.go), Azure Cache for Redis (azure.go) or ElastiCache (aws.go), each built by one
-// constructor of the same shape.
+// (existing.go), Azure Managed Redis or the classic Azure Cache for Redis (azure.go), or
+// ElastiCache (aws.go), each built by one constructor of the same shape.
 package redis
 
 import (

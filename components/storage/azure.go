@@ -83,6 +83,15 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	if _, err := a.Network.PrivateEndpoint(ctx, "blob", acct.ID(), "blob", network.ZoneBlob, child); err != nil {
 		return nil, err
 	}
+	// The account publishes metrics only; the blob reads, writes and deletes are logged on its
+	// blob service.
+	if _, err := e.Diagnose(ctx, "storage", acct.ID().ToStringOutput(), azenv.Diagnostics{AllMetrics: true}, child); err != nil {
+		return nil, err
+	}
+	if _, err := e.Diagnose(ctx, "blob", pulumi.Sprintf("%s/blobServices/default", acct.ID()), azenv.AllLogsAndMetrics,
+		child, pulumi.DependsOn([]pulumi.Resource{svc})); err != nil {
+		return nil, err
+	}
 	c.Buckets = Buckets{
 		Type:     "azure",
 		Endpoint: pulumi.Sprintf("https://%s.blob.core.windows.net", acct.Name),

@@ -16,7 +16,10 @@ import (
 type AzureArgs struct {
 	Env     *azenv.Env
 	Network *network.Azure
-	Name    string
+	// Name is the vault's global name. In prod it is the deployment's stable name; in dev the
+	// caller may pass one that changes when the stack is destroyed and created again (see
+	// stacks/azure.go), because a deleted vault keeps its name for the soft-delete period.
+	Name pulumi.StringInput
 }
 
 // Azure is the component.
@@ -34,7 +37,7 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 	}
 	e := args.Env
 	props := &keyvault.VaultPropertiesArgs{
-		TenantId: e.TenantID,
+		TenantId: pulumi.String(e.TenantID),
 		Sku:      &keyvault.SkuArgs{Family: pulumi.String("A"), Name: keyvault.SkuNameStandard},
 		// Access is granted with Azure RBAC roles (auditable, per secret scope), not access policies.
 		EnableRbacAuthorization:   pulumi.Bool(true),
@@ -56,7 +59,7 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 	}
 	v, err := keyvault.NewVault(ctx, "vault", &keyvault.VaultArgs{
 		ResourceGroupName: e.ResourceGroupName,
-		VaultName:         pulumi.String(args.Name),
+		VaultName:         args.Name,
 		Location:          pulumi.String(e.Location),
 		Properties:        props,
 		Tags:              e.TagMap(),
@@ -66,6 +69,10 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 	}
 	c.Vault = v
 	if _, err := args.Network.PrivateEndpoint(ctx, "vault", v.ID(), "vault", network.ZoneKeyVault, pulumi.Parent(c)); err != nil {
+		return nil, err
+	}
+	// AuditEvent (every secret read and write) and the vault's metrics.
+	if _, err := e.Diagnose(ctx, "vault", v.ID().ToStringOutput(), azenv.AllLogsAndMetrics, pulumi.Parent(c)); err != nil {
 		return nil, err
 	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"vaultName": v.Name, "vaultUri": v.Properties.VaultUri()})

@@ -25,9 +25,9 @@ type WorkloadIdentityArgs struct {
 	// Namespace and ServiceAccounts are the apps' Kubernetes identities.
 	Namespace       string
 	ServiceAccounts []string
-	// Vault is read with "Key Vault Secrets User".
-	Vault *Azure
-	// BlobScopes are storage accounts the apps read and write with "Storage Blob Data Contributor".
+	// BlobScopes are storage accounts the apps read and write with "Storage Blob Data
+	// Contributor". Nothing else is granted: no app reads Key Vault (their credentials come
+	// from the contract Secrets, seed 001).
 	BlobScopes []pulumi.IDOutput
 }
 
@@ -36,6 +36,9 @@ type WorkloadIdentityArgs struct {
 type WorkloadIdentity struct {
 	pulumi.ResourceState
 	ClientID pulumi.StringOutput
+	// Ready are the federated credentials and role assignments: an app's pods exchange their
+	// token and reach storage only once these exist, so the apps wait for them.
+	Ready []pulumi.Resource
 }
 
 // NewWorkloadIdentity creates the identity, its federated credentials and role assignments.
@@ -72,17 +75,16 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, a *WorkloadIdentityAr
 			return nil, err
 		}
 		prev = []pulumi.Resource{fic}
+		c.Ready = append(c.Ready, fic)
 	}
 
-	if _, err := e.AssignRole(ctx, "workloads-keyvault-secrets-user", id.PrincipalId, "ServicePrincipal",
-		azenv.RoleKeyVaultSecretsUser, a.Vault.Vault.ID(), child); err != nil {
-		return nil, err
-	}
 	for i, scope := range a.BlobScopes {
-		if _, err := e.AssignRole(ctx, fmt.Sprintf("workloads-blob-data-contributor-%d", i), id.PrincipalId, "ServicePrincipal",
-			azenv.RoleStorageBlobDataContrib, scope, child); err != nil {
+		ra, err := e.AssignRole(ctx, fmt.Sprintf("workloads-blob-data-contributor-%d", i), id.PrincipalId, azenv.PrincipalServicePrincipal,
+			azenv.RoleStorageBlobDataContrib, scope.ToStringOutput(), child)
+		if err != nil {
 			return nil, err
 		}
+		c.Ready = append(c.Ready, ra)
 	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"clientId": id.ClientId})
 }

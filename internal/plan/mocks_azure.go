@@ -11,7 +11,8 @@ import (
 // Offline stand-ins for what Azure computes: names, host names, identities, keys and the AKS
 // kubeconfig. Values are derived from the inputs, so a plan is stable run to run.
 
-// azureNameInputs maps a type to the input holding its physical name (Azure echoes it as "name").
+// azureNameInputs maps a type (without API version: the recorder looks up versioned tokens by
+// their unversioned form) to the input holding its physical name (Azure echoes it as "name").
 var azureNameInputs = map[string]string{
 	"azure-native:resources:ResourceGroup":                     "resourceGroupName",
 	"azure-native:network:VirtualNetwork":                      "virtualNetworkName",
@@ -20,9 +21,16 @@ var azureNameInputs = map[string]string{
 	"azure-native:network:VirtualNetworkLink":                  "virtualNetworkLinkName",
 	"azure-native:network:PrivateEndpoint":                     "privateEndpointName",
 	"azure-native:containerservice:ManagedCluster":             "resourceName",
+	"azure-native:containerservice:MaintenanceConfiguration":   "configName",
+	"azure-native:network:NetworkSecurityGroup":                "networkSecurityGroupName",
+	"azure-native:insights:DiagnosticSetting":                  "name",
+	"azure-native:insights:DataCollectionRule":                 "dataCollectionRuleName",
+	"azure-native:insights:DataCollectionRuleAssociation":      "associationName",
+	"azure-native:cache:RedisEnterprise":                       "clusterName",
+	"azure-native:cache:Database":                              "databaseName",
 	"azure-native:managedidentity:UserAssignedIdentity":        "resourceName",
 	"azure-native:operationalinsights:Workspace":               "workspaceName",
-	"azure-native:dbforpostgresql/v20230601preview:Server":     "serverName",
+	"azure-native:dbforpostgresql:Server":                      "serverName",
 	"azure-native:dbforpostgresql:Database":                    "databaseName",
 	"azure-native:cache:Redis":                                 "name",
 	"azure-native:eventhub:Namespace":                          "namespaceName",
@@ -87,6 +95,9 @@ func registerAzureMocks(r *Recorder) {
 	r.Invokes["azure-native:cache:listRedisKeys"] = func(in resource.PropertyMap) resource.PropertyMap {
 		return props(map[string]any{"primaryKey": "mock-redis-key-" + str(in, "name"), "secondaryKey": "mock-redis-key-2"})
 	}
+	r.Invokes["azure-native:cache:listDatabaseKeys"] = func(in resource.PropertyMap) resource.PropertyMap {
+		return props(map[string]any{"primaryKey": "mock-redis-key-" + str(in, "clusterName"), "secondaryKey": "mock-redis-key-2"})
+	}
 }
 
 var azureOutputs = map[string]func(resource.PropertyMap) resource.PropertyMap{
@@ -96,11 +107,14 @@ var azureOutputs = map[string]func(resource.PropertyMap) resource.PropertyMap{
 			"oidcIssuerProfile": map[string]any{"enabled": true, "issuerURL": "https://" + str(in, "location") + ".oic.prod-aks.azure.com/" + mockTenant + "/" + mockGUID(str(in, "resourceName")) + "/"},
 		})
 	},
-	"azure-native:dbforpostgresql/v20230601preview:Server": func(in resource.PropertyMap) resource.PropertyMap {
+	"azure-native:dbforpostgresql:Server": func(in resource.PropertyMap) resource.PropertyMap {
 		return props(map[string]any{"fullyQualifiedDomainName": str(in, "serverName") + ".postgres.database.azure.com"})
 	},
 	"azure-native:cache:Redis": func(in resource.PropertyMap) resource.PropertyMap {
 		return props(map[string]any{"hostName": str(in, "name") + ".redis.cache.windows.net", "sslPort": 6380, "port": 6379})
+	},
+	"azure-native:cache:RedisEnterprise": func(in resource.PropertyMap) resource.PropertyMap {
+		return props(map[string]any{"hostName": str(in, "clusterName") + "." + str(in, "location") + ".redis.azure.net"})
 	},
 	"azure-native:managedidentity:UserAssignedIdentity": func(in resource.PropertyMap) resource.PropertyMap {
 		n := str(in, "resourceName")

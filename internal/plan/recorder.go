@@ -5,6 +5,7 @@ package plan
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -106,7 +107,26 @@ type Recorder struct {
 	// Existing answers reads (kubernetes:core/v1:Secret by "namespace/name"): what the cluster
 	// already holds. A read of anything else fails as the provider would ("does not exist").
 	Existing map[string]map[string]resource.PropertyMap
+	// NotCreated are types (unversioned) whose resources do not exist yet: in a preview
+	// (RunPreview) their ids are unknown, as the engine reports them before a create.
+	NotCreated map[string]bool
+	dryRun     bool
+	invoked    map[string]int
 }
+
+// Invoked reports how often a provider function (by its unversioned token) was called.
+func (m *Recorder) Invoked(token string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.invoked[unversioned(token)]
+}
+
+// azureAPIVersion matches the API-version segment of an explicitly versioned azure-native
+// token ("azure-native:cache/v20250401:RedisEnterprise").
+var azureAPIVersion = regexp.MustCompile(`/v20[0-9]{6}[a-z]*:`)
+
+// unversioned is a token without its API version.
+func unversioned(token string) string { return azureAPIVersion.ReplaceAllString(token, ":") }
 
 // AddExistingSecret makes a read of the Secret namespace/name answer with the given keys (their
 // values are secret placeholders) and a resourceVersion, as the customer's cluster would.
@@ -145,6 +165,14 @@ func NewRecorder(project, stack string) *Recorder {
 			// A generated password: a placeholder, secret as the provider marks it.
 			"random:index/randomPassword:RandomPassword": func(resource.PropertyMap) resource.PropertyMap {
 				return resource.PropertyMap{"result": resource.MakeSecret(resource.NewStringProperty(GeneratedPlaceholder))}
+			},
+			// A random name part: lowercase letters and digits of the requested length.
+			"random:index/randomString:RandomString": func(in resource.PropertyMap) resource.PropertyMap {
+				n := 6
+				if v, ok := in["length"]; ok && v.IsNumber() {
+					n = int(v.NumberValue())
+				}
+				return resource.PropertyMap{"result": resource.NewStringProperty(strings.Repeat("r4nd0m", n/6+1)[:n])}
 			},
 		},
 		Invokes: map[string]func(resource.PropertyMap) resource.PropertyMap{}}
@@ -196,17 +224,34 @@ func (m *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	if strings.HasPrefix(r.Type, "kubernetes:") {
 		ensureMetadata(outputs, args.Name)
 	}
-	if f, ok := m.Outputs[r.Type]; ok {
+	f, ok := m.Outputs[r.Type]
+	if !ok {
+		f, ok = m.Outputs[unversioned(r.Type)]
+	}
+	if ok {
 		for k, v := range f(args.Inputs) {
 			outputs[k] = v
 		}
+	}
+	if m.dryRun && m.NotCreated[unversioned(r.Type)] {
+		return "", outputs, nil // the engine's preview of a create: no id yet
 	}
 	return args.Name + "-id", outputs, nil
 }
 
 // Call answers an invoke.
 func (m *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	tok := unversioned(args.Token)
+	m.mu.Lock()
+	if m.invoked == nil {
+		m.invoked = map[string]int{}
+	}
+	m.invoked[tok]++
+	m.mu.Unlock()
 	if f, ok := m.Invokes[args.Token]; ok {
+		return f(args.Args), nil
+	}
+	if f, ok := m.Invokes[tok]; ok {
 		return f(args.Args), nil
 	}
 	return resource.PropertyMap{}, nil

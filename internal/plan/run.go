@@ -25,6 +25,18 @@ func Run(sc *StackConfig, program pulumi.RunFunc, rec *Recorder) (*Plan, error) 
 	return p, err
 }
 
+// RunPreview is Run as `pulumi preview` sees the program: the engine's dry run, in which the
+// resources of the recorder's NotCreated types have no id yet.
+func RunPreview(sc *StackConfig, program pulumi.RunFunc, rec *Recorder) (*Plan, error) {
+	if rec == nil {
+		rec = NewStackRecorder(sc)
+	}
+	rec.dryRun = true
+	err := pulumi.RunErr(program, pulumi.WithMocks(sc.Project, sc.Stack, rec), sc.Option(),
+		func(info *pulumi.RunInfo) { info.DryRun = true })
+	return &Plan{Project: sc.Project, Stack: sc.Stack, Resources: rec.Resources()}, err
+}
+
 // NewStackRecorder is a recorder for the stack's config on a cluster that holds the customer's
 // Secrets exactly as the config declares them (config.Config.CustomerSecrets).
 func NewStackRecorder(sc *StackConfig) *Recorder {

@@ -15,6 +15,7 @@ func init() {
 		"azure-native:containerservice:AgentPool":      aksAgentPool,
 		"azure-native:dbforpostgresql:Server":          azurePostgres,
 		"azure-native:cache:Redis":                     azureRedis,
+		"azure-native:cache:RedisEnterprise":           azureManagedRedis,
 		"azure-native:eventhub:Namespace":              eventHubsNamespace,
 		"azure-native:keyvault:Vault": func(c *costCtx, r *plan.Resource) []CostItem {
 			return []CostItem{c.item(&azurePrices, r, "keyvault", strings.ToLower(r.Str("properties.sku.name")), 1, "Key Vault")}
@@ -61,6 +62,7 @@ func init() {
 		"azure-native:dbforpostgresql:FirewallRule",
 		"azure-native:dbforpostgresql:Administrator",
 		"azure-native:cache:FirewallRule",
+		"azure-native:cache:Database", // billed on its Azure Managed Redis instance
 		"azure-native:cache:PatchSchedule",
 		"azure-native:eventhub:EventHub",
 		"azure-native:eventhub:ConsumerGroup",
@@ -71,6 +73,11 @@ func init() {
 		"azure-native:storage:BlobContainer",
 		"azure-native:storage:BlobServiceProperties",
 		"azure-native:storage:ManagementPolicy",
+		// Diagnostic settings and Container insights' rule are free; what they send is billed
+		// as Log Analytics ingestion (a usage charge of the workspace).
+		"azure-native:insights:DiagnosticSetting",
+		"azure-native:insights:DataCollectionRule",
+		"azure-native:insights:DataCollectionRuleAssociation",
 	} {
 		freeTypes[typ] = true
 	}
@@ -202,6 +209,20 @@ func azureRedis(c *costCtx, r *plan.Resource) []CostItem {
 		items = append(items, notPriced(r, fmt.Sprintf("%d replicas per primary", n), "extra Premium replicas are not in the price table"))
 	}
 	return items
+}
+
+// azureManagedRedis: an Azure Managed Redis instance by sku.name, at the price with high
+// availability (a replica) or, when highAvailability is Disabled, the non-HA price.
+func azureManagedRedis(c *costCtx, r *plan.Resource) []CostItem {
+	sku := r.Str("sku.name")
+	if sku == "" {
+		return []CostItem{notPriced(r, "Azure Managed Redis", "sku.name not set")}
+	}
+	key, what := sku, "Azure Managed Redis: 1 × "+sku
+	if strings.EqualFold(r.Str("highAvailability"), "Disabled") {
+		key, what = sku+" non-HA", what+" (no high availability)"
+	}
+	return []CostItem{c.item(&azurePrices, r, "managed-redis", key, 1, what)}
 }
 
 // eventHubsNamespace: sku.name (Basic, Standard, Premium) × sku.capacity units (1 when unset).

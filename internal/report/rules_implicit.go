@@ -19,7 +19,10 @@ type implicitItem struct {
 func implicitItems(c *costCtx, p *plan.Plan) []implicitItem {
 	var out []implicitItem
 	lbServices := loadBalancerServices(p)
-	for _, aks := range p.ByType("azure-native:containerservice:ManagedCluster") {
+	for _, aks := range p.Resources {
+		if baseType(aks.Type) != "azure-native:containerservice:ManagedCluster" {
+			continue // any API version of the cluster
+		}
 		switch ot := aks.Str("networkProfile.outboundType"); ot {
 		case "", "loadBalancer":
 			ips, ok := inputInt(aks, "networkProfile.loadBalancerProfile.managedOutboundIPs.count")
