@@ -36,7 +36,7 @@ func realCLI(t *testing.T) auto.PulumiCommand {
 }
 
 // testOptions isolate a test: its own file backend, workspaces and Pulumi home.
-func testOptions(t *testing.T, cmd auto.PulumiCommand, op Operation) Options {
+func testOptions(t testing.TB, cmd auto.PulumiCommand, op Operation) Options {
 	t.Helper()
 	dir := t.TempDir()
 	return Options{
@@ -163,7 +163,7 @@ var engine struct {
 
 // realEngine returns the shared cluster, starting it on first use. The engine tests run with
 // WORKFX_REAL_ENGINE=1 (scripts/test.sh sets it); otherwise they skip.
-func realEngine(t *testing.T) (*harness.Tools, *harness.Cluster) {
+func realEngine(t testing.TB) (*harness.Tools, *harness.Cluster) {
 	t.Helper()
 	if os.Getenv("WORKFX_REAL_ENGINE") == "" {
 		t.Skip("runs on the real engine with WORKFX_REAL_ENGINE=1 (scripts/test.sh sets it)")

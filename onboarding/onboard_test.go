@@ -31,7 +31,7 @@ const transientStderr = "error: failed to load checkpoint: blob (key \".pulumi/s
 // A program failure: running again fails the same way.
 const programErrorStderr = "error: resource 'workfx-ai/contoso-kafka' does not exist\n"
 
-func contoso(t *testing.T) *Customer {
+func contoso(t testing.TB) *Customer {
 	t.Helper()
 	c, err := LoadCustomerFile(contosoFile)
 	require.NoError(t, err)
@@ -41,7 +41,7 @@ func contoso(t *testing.T) *Customer {
 // onCluster is the example customer under another id and namespace, deployed like contoso on the
 // shared cluster: its namespace and exactly its Secrets are created first, with kubectl. The
 // options run the real engine against that cluster.
-func onCluster(t *testing.T, id string) (*Customer, Options, *recordingCommand) {
+func onCluster(t testing.TB, id string) (*Customer, Options, *recordingCommand) {
 	t.Helper()
 	tools, cluster := realEngine(t)
 	c := contoso(t)

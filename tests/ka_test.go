@@ -346,3 +346,37 @@ func TestOwnedObjectsTakeBackHandEditedFields(t *testing.T) {
 		}
 	}
 }
+
+// The apps' Services are not awaited: the provider would wait a fixed 10 s after their
+// endpoints settle, on every first up (pulumi-kubernetes pkg/await/service.go), while the
+// Deployments' awaits already prove the pods ready. Everything else is awaited.
+func TestOnlyTheAppsServicesSkipTheAwait(t *testing.T) {
+	p := planStack(t, "ka")
+	var skipped []string
+	for _, r := range p.Kubernetes() {
+		if mapAt(r, "metadata.annotations")[kube.SkipAwait] == "true" {
+			skipped = append(skipped, kindOf(r)+"/"+r.Str("metadata.name"))
+		}
+	}
+	sort.Strings(skipped)
+	assert.Equal(t, []string{"Service/rasa-pro", "Service/rasa-pro-services", "Service/workfx-api", "Service/workfx-cdc"}, skipped)
+}
+
+// What waits for a Deployment's rollout on a first up, and what does not. Only the objects that
+// need the running pods may wait; an HPA, PDB, Service or NetworkPolicy names its Deployment's
+// pods by name or selector and works whether they exist yet or not, so each is created beside
+// the Deployment instead of after its rollout (issue 17: every such edge added a rollout to the
+// critical path). The Deployment itself waits for what its pods read (the contract Secrets).
+func TestObjectsBesideADeploymentDoNotWaitForItsRollout(t *testing.T) {
+	p := planStack(t, "ka")
+	for _, app := range []string{"workfx-api", "workfx-cdc", "rasa-pro", "rasa-pro-services"} {
+		dep := p.Object("Deployment", kaNamespace, app)
+		require.NotNil(t, dep, app)
+		for _, kind := range []string{"HorizontalPodAutoscaler", "PodDisruptionBudget", "Service", "NetworkPolicy", "ServiceAccount"} {
+			if o := p.Object(kind, kaNamespace, app); o != nil {
+				assert.False(t, p.DependsOn(o, dep), "%s %s waits for the Deployment's rollout", kind, app)
+			}
+		}
+		assert.True(t, p.DependsOn(dep, p.Object("Secret", kaNamespace, "pg-secret")), "%s starts after the contract Secrets", app)
+	}
+}

@@ -28,6 +28,10 @@ func StringMap(m map[string]string) pulumi.StringMap {
 // (pulumi-kubernetes pkg/await/await.go, patchForce).
 const PatchForce = "pulumi.com/patchForce"
 
+// SkipAwait is the Kubernetes provider's annotation for not waiting on an object's readiness
+// after creating or updating it (pulumi-kubernetes pkg/metadata/annotations.go).
+const SkipAwait = "pulumi.com/skipAwait"
+
 // Owned are the annotations of an object the program owns outright, plus any given: with
 // PatchForce, `pulumi up` takes back a field someone changed by hand (kubectl edit, kubectl
 // patch) and restores the declared value. Without it the provider refuses the apply with a

@@ -189,8 +189,14 @@ func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOp
 	}
 	app.Deployment = dep
 
+	// Not awaited: the provider's Service await waits for ready endpoints and then a fixed 10 s
+	// "settle" after every Endpoints change (pulumi-kubernetes pkg/await/service.go), 10 s per
+	// app on every first up. The Deployment's await already proves its pods ready, and the
+	// selector is checked against the pods' labels on a real cluster (tests/kube).
+	svcMeta := meta(spec.Name)
+	svcMeta.Annotations = kube.Owned(pulumi.StringMap{kube.SkipAwait: pulumi.String("true")})
 	svc, err := corev1.NewService(ctx, spec.Name, &corev1.ServiceArgs{
-		Metadata: meta(spec.Name),
+		Metadata: svcMeta,
 		Spec: &corev1.ServiceSpecArgs{
 			Type:     pulumi.String("ClusterIP"),
 			Selector: kube.StringMap(SelectorLabels(spec.Name)),
@@ -223,7 +229,7 @@ func New(ctx *pulumi.Context, name string, spec *Spec, opts ...pulumi.ResourceOp
 				utilization("memory", 80),
 			},
 		},
-	}, child, pulumi.DependsOn([]pulumi.Resource{dep})); err != nil {
+	}, child); err != nil { // by name: the HPA waits for its Deployment itself, not for its rollout
 		return nil, err
 	}
 

@@ -3,12 +3,15 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/stretchr/testify/require"
 
@@ -17,14 +20,23 @@ import (
 	"github.com/workfx/workfx-platform/stacks"
 )
 
-// BenchmarkFirstUp measures, per stack and in the same run, the first `up` of the real engine
-// against the floor for the same objects: `kubectl apply --server-side` of the offline plan's
-// manifests plus waiting for every rollout, each on a fresh cluster with the customer's
-// namespace and Secrets created first. It reports seconds and the ratio; it asserts nothing
-// about time.
+// BumpedTag is the image tag the benchmarks bump the WorkFX API to.
+const bumpedTag = "2.4.2"
+
+// BenchmarkPhases measures, per stack and in the same run, what a user waits for on the real
+// engine against the floor for the same objects with kubectl, each on a fresh cluster holding the
+// customer's namespace and Secrets:
 //
-//	WORKFX_REAL_ENGINE=1 go test ./tests/engine -run '^$' -bench FirstUp -benchtime 1x
-func BenchmarkFirstUp(b *testing.B) {
+//	engine:  first up · second up (nothing to change) · the same with the engine's parallel diff
+//	         (PULUMI_PARALLEL_DIFF) · preview (nothing to change) · up after an image tag bump
+//	kubectl: apply --server-side + rollout · the same apply again · diff --server-side ·
+//	         apply after the bump + its rollout
+//
+// The program runs inline (Automation API), so no compile is in these figures; scripts/bench.sh
+// adds the program binary's build. It prints TABLE lines and asserts nothing about time.
+//
+//	WORKFX_REAL_ENGINE=1 go test ./tests/engine -run '^$' -bench Phases -benchtime 1x
+func BenchmarkPhases(b *testing.B) {
 	if os.Getenv("WORKFX_REAL_ENGINE") == "" {
 		b.Skip("runs with WORKFX_REAL_ENGINE=1")
 	}
@@ -32,69 +44,120 @@ func BenchmarkFirstUp(b *testing.B) {
 	require.NoError(b, err)
 	_, err = harness.BuildTools(root)
 	require.NoError(b, err)
+	fmt.Println(TableHeader)
 	for _, sf := range stackFiles {
 		b.Run(sf.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				f := measureFirstUp(b, root, sf.name, filepath.Join(root, sf.file))
-				b.ReportMetric(f.up.Seconds(), "up-s")
-				b.ReportMetric(f.noop.Seconds(), "noop-up-s")
-				b.ReportMetric((f.apply + f.rollout).Seconds(), "kubectl-s")
-				b.ReportMetric(f.up.Seconds()/(f.apply+f.rollout).Seconds(), "ratio")
-				b.Logf("TABLE | %s | %d resources (%d Kubernetes objects) | first up %s | second up %s, %d changes | kubectl apply %s + rollout %s = %s | ratio %.1f |",
-					sf.name, f.resources, f.objects, f.up.Round(100*time.Millisecond), f.noop.Round(100*time.Millisecond), f.noopChanges,
-					f.apply.Round(100*time.Millisecond), f.rollout.Round(100*time.Millisecond), (f.apply + f.rollout).Round(100*time.Millisecond),
-					f.up.Seconds()/(f.apply+f.rollout).Seconds())
+				e, k := measurePhases(b, root, sf.name, filepath.Join(root, sf.file))
+				b.ReportMetric(e.FirstUp.Engine.Seconds(), "up-engine-s")
+				b.ReportMetric(e.NoopUp.Wall.Seconds(), "noop-up-s")
+				b.ReportMetric(e.BumpUp.Wall.Seconds(), "bump-up-s")
+				b.ReportMetric((k.Apply + k.Rollout).Seconds(), "kubectl-s")
+				// Printed, not logged: a benchmark's log is cut after a few lines.
+				fmt.Print(e.Table(sf.name, k))
 			}
 		})
 	}
 }
 
-type firstUp struct {
-	resources, objects, noopChanges int
-	up, noop, apply, rollout        time.Duration
+// EngineFigures are the engine's phases of BenchmarkPhases.
+type EngineFigures struct {
+	Resources, NoopChanges, BumpUpdates, BumpReplaces        int
+	FirstUp, NoopUp, NoopUpParallelDiff, NoopPreview, BumpUp Phase
 }
 
-func measureFirstUp(b *testing.B, root, name, file string) firstUp {
+// Phase is one operation: Wall is what the caller of the Automation API waits for (the CLI's
+// start, the engine, then the stack's outputs and history read by more CLI runs); Engine is the
+// engine's own work, from its prelude event to its summary event.
+type Phase struct{ Wall, Engine time.Duration }
+
+// TableHeader heads the rows EngineFigures.Table prints.
+const TableHeader = "TABLE | stack | resources | phase | wall | engine work | kubectl | engine work / kubectl |\n" +
+	"TABLE |---|---|---|---|---|---|---|"
+
+// Table is one row per phase, engine beside kubectl.
+func (e EngineFigures) Table(name string, k harness.KubectlFloor) string {
+	s := func(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+	row := func(phase string, p Phase, kubectl time.Duration) string {
+		return fmt.Sprintf("TABLE | %s | %d (%d objects) | %s | %s | %s | %s | %.1f× |\n",
+			name, e.Resources, k.Objects, phase, s(p.Wall), s(p.Engine), s(kubectl), p.Engine.Seconds()/kubectl.Seconds())
+	}
+	return row("first up vs apply + rollout", e.FirstUp, k.Apply+k.Rollout) +
+		row(fmt.Sprintf("second up (%d changes) vs apply again", e.NoopChanges), e.NoopUp, k.NoopApply) +
+		row("second up, PULUMI_PARALLEL_DIFF vs apply again", e.NoopUpParallelDiff, k.NoopApply) +
+		row("preview (no changes) vs diff", e.NoopPreview, k.Diff) +
+		row(fmt.Sprintf("image bump up (%d updated, %d replaced) vs apply + rollout", e.BumpUpdates, e.BumpReplaces), e.BumpUp, k.BumpApply+k.BumpRollout)
+}
+
+func measurePhases(b *testing.B, root, name, file string) (EngineFigures, harness.KubectlFloor) {
 	ctx := context.Background()
-	var f firstUp
-
-	// The engine: first up, then an up with nothing to change.
+	var e EngineFigures
 	r := newRun(b, root, name, file)
+	ws := r.stack.Workspace()
+	// WORKFX_BENCH_ENGINE_ENV=K=V,… runs every phase with more engine settings (experiments).
+	for _, kv := range strings.Split(os.Getenv("WORKFX_BENCH_ENGINE_ENV"), ",") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			ws.SetEnvVar(k, v)
+		}
+	}
+	base := maps.Clone(r.raw)
 	r.createCustomerObjects()
-	start := time.Now()
-	res, err := r.stack.Up(ctx, optup.ProgressStreams(progress(b, "first up")))
-	require.NoError(b, err)
-	f.up = time.Since(start)
-	f.resources = changes(res.Summary.ResourceChanges, "create")
-	start = time.Now()
-	res, err = r.stack.Up(ctx, optup.ProgressStreams(progress(b, "second up")))
-	require.NoError(b, err)
-	f.noop = time.Since(start)
-	f.noopChanges = len(nonSame(res.Summary.ResourceChanges))
 
-	// The floor: the same objects by kubectl on a fresh cluster.
+	var first *stepTrace
+	up := func(p *Phase, what string, opts ...optup.Option) auto.UpResult {
+		t := newStepTrace()
+		start := time.Now()
+		res, err := r.stack.Up(ctx, append(opts, optup.ProgressStreams(progress(b, what)), optup.EventStreams(t.events))...)
+		p.Wall = time.Since(start)
+		require.NoError(b, err, what)
+		t.wait()
+		p.Engine = t.engineWork()
+		if first == nil {
+			first = t
+		}
+		return res
+	}
+	res := up(&e.FirstUp, "first up")
+	e.Resources = changes(res.Summary.ResourceChanges, "create")
+	res = up(&e.NoopUp, "second up")
+	e.NoopChanges = len(nonSame(res.Summary.ResourceChanges))
+	ws.SetEnvVar("PULUMI_PARALLEL_DIFF", "true")
+	up(&e.NoopUpParallelDiff, "second up, parallel diff", optup.ExpectNoChanges())
+	ws.UnsetEnvVar("PULUMI_PARALLEL_DIFF")
+	t := newStepTrace()
+	start := time.Now()
+	_, err := r.stack.Preview(ctx, optpreview.ProgressStreams(progress(b, "preview")), optpreview.ExpectNoChanges(), optpreview.EventStreams(t.events))
+	e.NoopPreview.Wall = time.Since(start)
+	require.NoError(b, err)
+	t.wait()
+	e.NoopPreview.Engine = t.engineWork()
+	r.setConfig("workfx:apps", "workfxApi.image.tag", bumpedTag)
+	res = up(&e.BumpUp, "image bump")
+	e.BumpUpdates, e.BumpReplaces = changes(res.Summary.ResourceChanges, "update"), changes(res.Summary.ResourceChanges, "replace")
+
 	sc, err := plan.LoadStackFile(root, name, file)
 	require.NoError(b, err)
-	p, err := plan.Run(sc, stacks.Run, nil)
-	require.NoError(b, err)
-	dir := b.TempDir()
-	f.objects, err = p.WriteManifests(dir, true)
-	require.NoError(b, err)
+	basePlan := planOf(b, sc, base)
+	fmt.Printf("TRACE first up of %s, where the time goes:\n%s", name, first.report(basePlan, 12))
+	if os.Getenv("WORKFX_TRACE_TIMELINE") != "" {
+		fmt.Printf("TRACE timeline of the first up of %s:\n%s", name, first.timeline(basePlan))
+	}
+
+	// The floor: the same objects by kubectl on a fresh cluster.
 	cluster, err := harness.StartCluster(ctx, root, b.TempDir(), "", 2, 2, 4)
 	require.NoError(b, err)
 	defer cluster.Stop()
 	require.NoError(b, cluster.CreateCustomerObjects(ctx, r.cfg))
-	start = time.Now()
-	_, err = cluster.Kubectl(ctx, "apply", "--server-side", "-f", filepath.Join(dir, "manifests.yaml"))
+	k, err := cluster.MeasureKubectl(ctx, b.TempDir(), basePlan, planOf(b, sc, r.raw), r.ns, "workfx-api")
 	require.NoError(b, err)
-	f.apply = time.Since(start)
-	start = time.Now()
-	out, err := cluster.Kubectl(ctx, "-n", r.ns, "get", "deployments", "-o", "name")
+	return e, k
+}
+
+// planOf is the offline plan of the stack with the config raw (the objects kubectl applies).
+func planOf(b *testing.B, sc *plan.StackConfig, raw map[string]string) *plan.Plan {
+	with := *sc
+	with.Raw = raw
+	p, err := plan.Run(&with, stacks.Run, nil)
 	require.NoError(b, err)
-	for _, d := range strings.Fields(out) {
-		_, err := cluster.Kubectl(ctx, "-n", r.ns, "rollout", "status", d, "--timeout=180s")
-		require.NoError(b, err, fmt.Sprintf("rollout of %s", d))
-	}
-	f.rollout = time.Since(start)
-	return f
+	return p
 }
