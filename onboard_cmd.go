@@ -58,6 +58,7 @@ func onboardWith(ctx context.Context, args []string, stdout, stderr io.Writer, s
 	destroy := fs.Bool("destroy", false, "delete everything deployed for the customer (offboarding)")
 	remove := fs.Bool("remove", false, "with --destroy: also remove the stack and its config")
 	expectNoChanges := fs.Bool("expect-no-changes", false, "fail (exit 4) if the operation would change anything")
+	skipCheckpoints := fs.Bool("skip-checkpoints", false, "write the state once at the end instead of after every step (faster; cloud none only, see docs/onboarding.md)")
 	backend := fs.String("backend", "", "state backend `URL` or directory (default $WORKFX_BACKEND_URL, $PULUMI_BACKEND_URL, the backend of the last pulumi login, ~/.workfx/state)")
 	secretsProvider := fs.String("secrets-provider", "", "passphrase (default) or a KMS URL (azurekeyvault://…, awskms://…)")
 	workRoot := fs.String("work-dir", "", "root of the per-stack workspace directories (default <user cache>/workfx/onboarding)")
@@ -150,6 +151,7 @@ func onboardWith(ctx context.Context, args []string, stdout, stderr io.Writer, s
 		RemoveStack:     *remove,
 		Refresh:         refreshFirst,
 		ExpectNoChanges: *expectNoChanges,
+		SkipCheckpoints: *skipCheckpoints,
 		// The CLI's own progress already shows every resource; the events add the steps
 		// around it (stack, config, retries, result).
 		OnEvent: func(e onboarding.Event) {

@@ -15,7 +15,8 @@ import (
 // BenchmarkOnboardingPhases measures what the onboarding service waits for with the example
 // customer, each phase one Onboard call (config applied, CLI run, result parsed), beside kubectl
 // doing the same to the same objects in another namespace of the same cluster: the first
-// preview and up, an up and a preview with nothing to change, and an image tag bump. It prints
+// preview and up, an up and a preview with nothing to change, an image tag bump, then destroy and
+// the first and second up again with Options.SkipCheckpoints. It prints
 // TABLE lines (tests/engine's BenchmarkPhases prints the stack files' rows) and asserts nothing
 // about time.
 //
@@ -44,6 +45,10 @@ func measureOnboarding(b *testing.B, id string) {
 	noopPreview, _ := onboard("preview", Preview, true)
 	bumpImage(c, "2.4.2")
 	bumpUp, bump := onboard("image bump", Up, false)
+	destroy, _ := onboard("destroy", Destroy, false)
+	opts.SkipCheckpoints = true
+	fastUp, _ := onboard("first up, skip checkpoints", Up, false)
+	fastNoopUp, _ := onboard("second up, skip checkpoints", Up, true)
 
 	// The floor: the same customer's objects by kubectl, in a namespace of their own.
 	_, cluster := realEngine(b)
@@ -66,6 +71,9 @@ func measureOnboarding(b *testing.B, id string) {
 	row("second up (expect no changes) vs apply again", noopUp, k.NoopApply)
 	row("preview (expect no changes) vs diff", noopPreview, k.Diff)
 	row(fmt.Sprintf("image bump up (%d updated, %d replaced) vs apply + rollout", bump.Changes["update"], bump.Changes["replace"]), bumpUp, k.BumpApply+k.BumpRollout)
+	row("destroy (offboarding)", destroy, 0)
+	row("first up again, SkipCheckpoints vs apply + rollout", fastUp, k.Apply+k.Rollout)
+	row("second up, SkipCheckpoints vs apply again", fastNoopUp, k.NoopApply)
 }
 
 func bumpImage(c *Customer, tag string) {

@@ -120,12 +120,20 @@ func TestRealCLIStoresTheSpecAsStackConfig(t *testing.T) {
 	assert.Equal(t, wantCfg, gotCfg)
 	assert.Equal(t, "3", gotCfg.Apps.WorkfxAPI.Image.Tag, "a numeric-looking tag survives the CLI's typing")
 	assert.Equal(t, "pg-s3cret", string(gotCfg.Postgres.Existing.Password))
+	// Read back, the stored config is recognised as the spec's: re-onboarding an unchanged
+	// customer writes no config (each write is a CLI run).
+	upToDate, err := configUpToDate(got, c)
+	require.NoError(t, err)
+	assert.True(t, upToDate, "the CLI's round trip of the spec compares equal")
 
 	// A changed spec replaces the config: the inline password gives way to a reference
 	// without leaving the old leaf behind.
 	c.Postgres["existing"].(map[string]any)["passwordRef"] = map[string]any{"secretName": "acme-postgres", "key": "password"}
 	delete(c.Postgres["existing"].(map[string]any), "password")
 	require.NoError(t, c.Validate())
+	upToDate, err = configUpToDate(got, c)
+	require.NoError(t, err)
+	assert.False(t, upToDate, "a changed spec is written")
 	s = configure(t, c, opts)
 	got, err = s.GetAllConfig(context.Background())
 	require.NoError(t, err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -558,4 +559,62 @@ func TestResultJSONHasTheDurationInSeconds(t *testing.T) {
 	assert.Equal(t, 16.25, got["durationSeconds"])
 	assert.NotContains(t, got, "duration")
 	assert.Equal(t, "ka-contoso", got["stack"])
+}
+
+// SkipCheckpoints reaches the engine as PULUMI_SKIP_CHECKPOINTS, and only for a customer whose
+// stack is Kubernetes objects alone: a killed run of a cloud customer would leave cloud
+// resources its state does not know.
+func TestSkipCheckpointsOnlyForCloudNone(t *testing.T) {
+	opts := testOptions(t, record(nil), Preview)
+	o, err := opts.withDefaults()
+	require.NoError(t, err)
+	assert.NotContains(t, o.EnvVars, "PULUMI_SKIP_CHECKPOINTS", "every step is checkpointed by default")
+	opts.SkipCheckpoints = true
+	o, err = opts.withDefaults()
+	require.NoError(t, err)
+	assert.Equal(t, "true", o.EnvVars["PULUMI_SKIP_CHECKPOINTS"])
+
+	c := contoso(t)
+	c.Cloud = "aws"
+	_, err = Onboard(context.Background(), c, opts)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cloud none")
+}
+
+// configUpToDate says "unchanged" only when the stack's config is exactly the spec's: every
+// difference in a value, a key's secrecy, a missing or a stale key makes the config be written.
+func TestConfigIsRewrittenOnAnyDifference(t *testing.T) {
+	c := contoso(t)
+	raw, err := c.RawConfig()
+	require.NoError(t, err)
+	secret := map[string]bool{}
+	for _, k := range c.SecretKeys() {
+		secret[k] = true
+	}
+	stored := func() auto.ConfigMap {
+		m := auto.ConfigMap{"kubernetes:context": {Value: "other project's key, ignored"}}
+		for k, v := range raw {
+			m[k] = auto.ConfigValue{Value: v, Secret: secret[k]}
+		}
+		return m
+	}
+	upToDate := func(m auto.ConfigMap) bool {
+		ok, err := configUpToDate(m, c)
+		require.NoError(t, err)
+		return ok
+	}
+	assert.True(t, upToDate(stored()))
+
+	m := stored()
+	m["workfx:apps"] = auto.ConfigValue{Value: strings.Replace(raw["workfx:apps"], `"2.4.1"`, `"2.4.2"`, 1)}
+	assert.False(t, upToDate(m), "a changed value")
+	m = stored()
+	m["workfx:environment"] = auto.ConfigValue{Value: raw["workfx:environment"], Secret: true}
+	assert.False(t, upToDate(m), "a key that became secret")
+	m = stored()
+	m["workfx:customer-old"] = auto.ConfigValue{Value: "x"}
+	assert.False(t, upToDate(m), "a stale key")
+	m = stored()
+	delete(m, "workfx:apps")
+	assert.False(t, upToDate(m), "a missing key")
 }
