@@ -365,6 +365,24 @@ func TestAzureKeyLookupsWaitForTheirResourceInPreview(t *testing.T) {
 	assert.Positive(t, mockPreview().Invoked("azure-native:cache:listRedisKeys"))
 }
 
+// Review of issue 13, must-fix 1: ARM answers a database's "name" as "<cluster>/default"
+// (azure-rest-api-specs redisenterprise stable/2025-04-01 RedisEnterpriseDatabasesGet.json), so
+// the key lookup must name the database "default" itself; "<cluster>/default" in the URL would
+// fail the first up when it stores redis-access-key.
+func TestAzureManagedRedisKeyLookupNamesTheDatabaseDefault(t *testing.T) {
+	sc, err := plan.LoadStackFile("..", "dev", "../Pulumi.dev.yaml")
+	require.NoError(t, err)
+	rec := plan.NewStackRecorder(sc)
+	p, err := plan.Run(sc, stacks.Run, rec)
+	require.NoError(t, err)
+	cluster := one(t, p, managedRedis).Str("clusterName")
+	calls := rec.InvokeArgs("azure-native:cache:listDatabaseKeys")
+	require.Len(t, calls, 1)
+	assert.Equal(t, "default", calls[0]["databaseName"])
+	assert.Equal(t, cluster, calls[0]["clusterName"])
+	assert.Equal(t, one(t, p, "azure-native:resources:ResourceGroup").Str("resourceGroupName"), calls[0]["resourceGroupName"])
+}
+
 // The classic Azure Cache for Redis is an explicit opt-in, with the same contract.
 func TestAzureClassicRedisIsAnExplicitOptIn(t *testing.T) {
 	raw := devRaw(t)

@@ -70,7 +70,7 @@ func (c *Redis) managed(ctx *pulumi.Context, a *AzureArgs) error {
 	db, err := NewManagedRedisDatabase(ctx, "redis", &ManagedRedisDatabaseArgs{
 		ResourceGroupName:        e.ResourceGroupName,
 		ClusterName:              cluster.Name,
-		DatabaseName:             pulumi.String("default"),
+		DatabaseName:             pulumi.String(managedRedisDatabaseName),
 		ClientProtocol:           pulumi.String("Encrypted"),
 		Port:                     pulumi.Int(managedPort),
 		ClusteringPolicy:         pulumi.String("EnterpriseCluster"),
