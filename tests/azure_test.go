@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -399,6 +400,24 @@ func TestAzureClassicRedisIsAnExplicitOptIn(t *testing.T) {
 	assert.Equal(t, "true", rd.Str("stringData.redis_use_ssl"))
 }
 
+// Review of issue 13, must-fix 3: a classic Premium cache over prod's three zones needs a node
+// per zone, so two replicas per primary (PSRule Azure.Redis.AvailabilityZone: "Set
+// Properties.replicasPerMaster to number of zones - 1"); one replica over three zones is
+// rejected by Azure.
+func TestAzureClassicPremiumRedisHasANodePerZone(t *testing.T) {
+	classic := map[string]any{"kind": "classic", "sku": "Premium", "family": "P", "capacity": 1}
+	raw := withAzure(t, prodRaw(t), map[string]any{"redis": classic})
+	p := planRaw(t, "azure-prod-classic", raw, nil)
+	r := one(t, p, redisCache)
+	assert.Equal(t, "Premium", in(r, "sku.name"))
+	assert.Equal(t, []any{"1", "2", "3"}, in(r, "zones"), "prod's default zones")
+	assert.EqualValues(t, 2, in(r, "replicasPerMaster"), "primary + 2 replicas: one node in each of 3 zones")
+
+	raw = withAzure(t, prodRaw(t), map[string]any{"redis": classic, "zones": []string{"1", "2"}})
+	two := planRaw(t, "azure-prod-classic-2", raw, nil)
+	assert.EqualValues(t, 1, in(one(t, two, redisCache), "replicasPerMaster"), "two zones: one replica")
+}
+
 func TestAzureProdAddsHAZonesBackupsAndProtection(t *testing.T) {
 	dev, prod := azureDev(t), azureProd(t)
 
@@ -492,6 +511,28 @@ func TestAzureKubernetesObjectsDependOnTheCluster(t *testing.T) {
 	for _, o := range objs {
 		assert.True(t, strings.HasPrefix(o.Provider, k8s.URN+"::"), "%s %s uses the cluster's provider", o.Type, o.Name)
 	}
+}
+
+// prodRaw is the synthetic azure-prod stack's config as the engine hands it over.
+func prodRaw(t *testing.T) map[string]string {
+	t.Helper()
+	sc, err := plan.LoadStackFile("..", "azure-prod", "testdata/stacks/azure-prod.yaml")
+	require.NoError(t, err)
+	return sc.Raw
+}
+
+// withAzure returns raw with the given top-level keys of workfx:azure replaced.
+func withAzure(t *testing.T, raw map[string]string, set map[string]any) map[string]string {
+	t.Helper()
+	azure := map[string]any{}
+	require.NoError(t, json.Unmarshal([]byte(raw["workfx:azure"]), &azure))
+	for k, v := range set {
+		azure[k] = v
+	}
+	b, err := json.Marshal(azure)
+	require.NoError(t, err)
+	raw["workfx:azure"] = string(b)
+	return raw
 }
 
 // devRaw is the dev stack's config as the engine hands it over.

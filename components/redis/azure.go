@@ -119,9 +119,11 @@ func (c *Redis) classic(ctx *pulumi.Context, a *AzureArgs) error {
 		Tags:                e.TagMap(),
 	}
 	if a.Redis.Sku == "Premium" && len(e.Zones) > 1 {
-		// Premium spreads primary and replica over the zones.
+		// Premium spreads the primary and its replicas over the zones, one node per zone:
+		// Azure needs at least as many nodes as zones, so zones−1 replicas (PSRule
+		// Azure.Redis.AvailabilityZone: "Set Properties.replicasPerMaster to number of zones - 1").
 		args.Zones = pulumi.ToStringArray(e.Zones)
-		args.ReplicasPerMaster = pulumi.Int(1)
+		args.ReplicasPerMaster = pulumi.Int(classicReplicasForZones(len(e.Zones)))
 	}
 	cache, err := NewCache(ctx, "redis", args, append([]pulumi.ResourceOption{child}, e.Stateful()...)...)
 	if err != nil {
@@ -140,3 +142,7 @@ func (c *Redis) classic(ctx *pulumi.Context, a *AzureArgs) error {
 	c.Endpoint = Endpoint{Host: cache.HostName, Port: classicTLSPort, DB: 0, TLS: true, Password: credential.FromOutput(key)}
 	return nil
 }
+
+// classicReplicasForZones is the classic Premium cache's replicas per primary that puts one node
+// in each of n zones.
+func classicReplicasForZones(n int) int { return n - 1 }
