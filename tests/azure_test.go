@@ -267,9 +267,34 @@ func TestAzureDeployerRoleStatesItsPrincipalTypeAndPrecedesTheCluster(t *testing
 	}
 
 	raw := devRaw(t)
-	raw["workfx:azure"] = `{"location":"eastus","deployerPrincipalType":"User"}`
+	raw["workfx:azure"] = `{"location":"eastus","deployerPrincipalType":"User","deployerObjectId":"5c2a9e61-7b4d-4f3a-8e1c-2d6b9a0f4e75"}`
 	asUser := planRaw(t, "dev", raw, nil)
 	assert.Equal(t, "User", asUser.Find(roleAssignment, "aks-deployer-admin").Str("principalType"))
+	assert.Equal(t, "5c2a9e61-7b4d-4f3a-8e1c-2d6b9a0f4e75", asUser.Find(roleAssignment, "aks-deployer-admin").Str("principalId"))
+}
+
+// Review of issue 13, must-fix 4a: CI previews and the nightly drift check run as a read-only
+// identity. The deployer's role assignment names the principal the stack declares
+// (workfx:azure.deployerObjectId), so a preview under another identity of the same
+// subscription shows it unchanged instead of replacing it (and failing --expect-no-changes).
+func TestAzureDeployerRoleIsTheSameWhoeverPreviews(t *testing.T) {
+	sc, err := plan.LoadStackFile("..", "dev", "../Pulumi.dev.yaml")
+	require.NoError(t, err)
+	deployerRole := func(objectID string) *plan.Resource {
+		rec := plan.NewStackRecorder(sc)
+		rec.Invokes["azure-native:authorization:getClientConfig"] = func(resource.PropertyMap) resource.PropertyMap {
+			return resource.NewPropertyMapFromMap(map[string]any{"tenantId": "00000000-0000-0000-0000-00000000aaaa",
+				"subscriptionId": "00000000-0000-0000-0000-00000000bbbb", "objectId": objectID, "clientId": "c"})
+		}
+		p, err := plan.Run(sc, stacks.Run, rec)
+		require.NoError(t, err)
+		role := p.Find(roleAssignment, "aks-deployer-admin")
+		require.NotNil(t, role)
+		return role
+	}
+	deploy, preview := deployerRole("3b6f2c8e-1d4a-4f7b-9e2c-5a8d0f1e6b27"), deployerRole("0d9f6e1c-4a2b-4c8e-9f3d-7b5a1e2c6d80")
+	assert.Equal(t, "3b6f2c8e-1d4a-4f7b-9e2c-5a8d0f1e6b27", deploy.Str("principalId"), "Pulumi.dev.yaml's azure.deployerObjectId")
+	assert.Equal(t, deploy.Inputs(true), preview.Inputs(true), "the read-only identity sees the same assignment")
 }
 
 // planRaw plans the dev stack's project with the given raw config and recorder.
@@ -360,7 +385,7 @@ func TestAzureKeyLookupsWaitForTheirResourceInPreview(t *testing.T) {
 	}
 
 	classic := devRaw(t)
-	classic["workfx:azure"] = `{"location":"eastus","deployerPrincipalType":"ServicePrincipal","redis":{"kind":"classic"}}`
+	classic["workfx:azure"] = `{"location":"eastus","deployerPrincipalType":"ServicePrincipal","deployerObjectId":"3b6f2c8e-1d4a-4f7b-9e2c-5a8d0f1e6b27","redis":{"kind":"classic"}}`
 	sc.Raw = classic
 	assert.Zero(t, mockPreview("azure-native:cache:Redis").Invoked("azure-native:cache:listRedisKeys"), "the classic cache's keys wait for the cache")
 	assert.Positive(t, mockPreview().Invoked("azure-native:cache:listRedisKeys"))
@@ -387,7 +412,7 @@ func TestAzureManagedRedisKeyLookupNamesTheDatabaseDefault(t *testing.T) {
 // The classic Azure Cache for Redis is an explicit opt-in, with the same contract.
 func TestAzureClassicRedisIsAnExplicitOptIn(t *testing.T) {
 	raw := devRaw(t)
-	raw["workfx:azure"] = `{"location":"eastus","deployerPrincipalType":"ServicePrincipal","redis":{"kind":"classic"}}`
+	raw["workfx:azure"] = `{"location":"eastus","deployerPrincipalType":"ServicePrincipal","deployerObjectId":"3b6f2c8e-1d4a-4f7b-9e2c-5a8d0f1e6b27","redis":{"kind":"classic"}}`
 	p := planRaw(t, "dev-classic", raw, nil)
 	assert.Empty(t, p.ByType(managedRedis))
 	r := one(t, p, redisCache)
@@ -570,6 +595,8 @@ func TestAzureMalformedConfigNamesTheKey(t *testing.T) {
 		{"managed redis with a classic sku", map[string]string{"workfx:azure": `{"location":"westeurope","redis":{"sku":"Basic"}}`}, "workfx:azure.redis.sku", "Azure Managed Redis SKU"},
 		{"managed redis with classic sizing", map[string]string{"workfx:azure": `{"location":"westeurope","redis":{"capacity":1}}`}, "workfx:azure.redis.family", "kind classic only"},
 		{"deployer principal type missing", map[string]string{"workfx:azure": `{"location":"westeurope"}`}, "workfx:azure.deployerPrincipalType", "User when a person"},
+		{"deployer object id missing", map[string]string{"workfx:azure": `{"location":"westeurope","deployerPrincipalType":"ServicePrincipal"}`}, "workfx:azure.deployerObjectId", "object id (a GUID)"},
+		{"deployer object id a client id name", map[string]string{"workfx:azure": `{"location":"westeurope","deployerPrincipalType":"ServicePrincipal","deployerObjectId":"workfx-ci"}`}, "workfx:azure.deployerObjectId", `got "workfx-ci"`},
 		{"deployer principal type a group", map[string]string{"workfx:azure": `{"location":"westeurope","deployerPrincipalType":"Group"}`}, "workfx:azure.deployerPrincipalType", "ServicePrincipal for CI"},
 		{"zone not 1-3", map[string]string{"workfx:azure": `{"location":"westeurope","zones":["1","4"]}`}, "workfx:azure.zones", `"1", "2", "3"`},
 		{"maintenance day", map[string]string{"workfx:azure": `{"location":"westeurope","maintenance":{"dayOfWeek":"Sun"}}`}, "workfx:azure.maintenance.dayOfWeek", "Sunday"},
@@ -705,7 +732,7 @@ func TestAzureAKSUpgradesInsideTheMaintenanceWindow(t *testing.T) {
 	assert.ElementsMatch(t, []string{"aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"}, schedules)
 
 	raw := devRaw(t)
-	raw["workfx:azure"] = `{"location":"eastus","deployerPrincipalType":"ServicePrincipal","zones":["1","2"]}`
+	raw["workfx:azure"] = `{"location":"eastus","deployerPrincipalType":"ServicePrincipal","deployerObjectId":"3b6f2c8e-1d4a-4f7b-9e2c-5a8d0f1e6b27","zones":["1","2"]}`
 	zonal := planRaw(t, "dev-zonal", raw, nil)
 	for _, pool := range in(one(t, zonal, managedCluster), "agentPoolProfiles").([]any) {
 		assert.Equal(t, []any{"1", "2"}, pool.(map[string]any)["availabilityZones"])
