@@ -409,6 +409,43 @@ func TestAzureManagedRedisKeyLookupNamesTheDatabaseDefault(t *testing.T) {
 	assert.Equal(t, one(t, p, "azure-native:resources:ResourceGroup").Str("resourceGroupName"), calls[0]["resourceGroupName"])
 }
 
+// Review of issue 13, must-fix 4b: once the resources exist, previews and drift checks run the
+// program's list* lookups, which Reader does not grant. docs/cicd.md lists the action of each
+// lookup for the preview identity's custom role; a new lookup must be added there (and here).
+func TestAzurePreviewIdentityDocsListEveryLookup(t *testing.T) {
+	// ARM action of each azure-native POST lookup (its REST operation's permission).
+	actions := map[string]string{
+		"azure-native:cache:listDatabaseKeys":                             "Microsoft.Cache/redisEnterprise/databases/listKeys/action",
+		"azure-native:cache:listRedisKeys":                                "Microsoft.Cache/redis/listKeys/action",
+		"azure-native:eventhub:listNamespaceKeys":                         "Microsoft.EventHub/namespaces/authorizationRules/listKeys/action",
+		"azure-native:containerservice:listManagedClusterUserCredentials": "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
+	}
+	doc, err := os.ReadFile("../docs/cicd.md")
+	require.NoError(t, err)
+	classic := devRaw(t)
+	classic["workfx:azure"] = `{"location":"eastus","deployerPrincipalType":"ServicePrincipal","deployerObjectId":"3b6f2c8e-1d4a-4f7b-9e2c-5a8d0f1e6b27","redis":{"kind":"classic"}}`
+	sc, err := plan.LoadStackFile("..", "dev", "../Pulumi.dev.yaml")
+	require.NoError(t, err)
+	lookups := map[string]bool{}
+	for _, raw := range []map[string]string{devRaw(t), classic, withAzure(t, prodRaw(t), nil)} {
+		sc.Raw = raw
+		rec := plan.NewStackRecorder(sc)
+		_, err := plan.Run(sc, stacks.Run, rec)
+		require.NoError(t, err)
+		for _, tok := range rec.InvokedTokens() {
+			if strings.HasPrefix(tok, "azure-native:") && !strings.HasSuffix(tok, ":getClientConfig") {
+				lookups[tok] = true
+			}
+		}
+	}
+	require.Len(t, lookups, len(actions), "lookups the program makes: %v", lookups)
+	for tok := range lookups {
+		action, ok := actions[tok]
+		require.True(t, ok, "%s: a new lookup; add its ARM action here and to docs/cicd.md", tok)
+		assert.Contains(t, string(doc), action, "docs/cicd.md: the preview identity needs %s for %s", action, tok)
+	}
+}
+
 // The classic Azure Cache for Redis is an explicit opt-in, with the same contract.
 func TestAzureClassicRedisIsAnExplicitOptIn(t *testing.T) {
 	raw := devRaw(t)

@@ -122,6 +122,18 @@ func (m *Recorder) Invoked(token string) int {
 	return m.invoked[unversioned(token)]
 }
 
+// InvokedTokens lists every provider function called (unversioned tokens), sorted.
+func (m *Recorder) InvokedTokens() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]string, 0, len(m.invoked))
+	for tok := range m.invoked {
+		out = append(out, tok)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // InvokeArgs returns the arguments of each call of a provider function (by its unversioned
 // token), as plain values, in call order.
 func (m *Recorder) InvokeArgs(token string) []map[string]any {
