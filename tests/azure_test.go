@@ -778,9 +778,16 @@ func TestAzureAKSUpgradesInsideTheMaintenanceWindow(t *testing.T) {
 }
 
 // The Azure Verified Modules' network default: every subnet has an NSG; the nodes' admits the
-// public ingress gateway's ports, and only them, from the Internet.
+// public ingress gateway's ports, and only them, from the Internet. Review of issue 13,
+// must-fix 5: Azure CNI overlay's pod traffic is not encapsulated and its pod range is outside
+// the VNet, so the nodes' NSG admits pod CIDR → pod CIDR and node subnet → pod CIDR on every
+// port and protocol, before the default DenyAllInBound (learn.microsoft.com/azure/aks/
+// azure-cni-overlay, "Network security groups").
 func TestAzureSubnetsHaveSecurityGroups(t *testing.T) {
 	p := azureDev(t)
+	mc := one(t, p, managedCluster)
+	podCIDR := mc.Str("networkProfile.podCidr")
+	require.NotEmpty(t, podCIDR)
 	for _, sub := range p.ByType("azure-native:network:Subnet") {
 		nsg := p.Find("azure-native:network:NetworkSecurityGroup", sub.Name)
 		require.NotNil(t, nsg, sub.Name)
@@ -790,10 +797,32 @@ func TestAzureSubnetsHaveSecurityGroups(t *testing.T) {
 			assert.Empty(t, rules, "%s: Azure's default rules only", sub.Name)
 			continue
 		}
-		require.Len(t, rules, 1)
-		rule := rules[0].(map[string]any)
-		assert.Equal(t, "Internet", rule["sourceAddressPrefix"])
-		assert.Equal(t, []any{"80", "443"}, rule["destinationPortRanges"])
+		require.Len(t, rules, 3)
+		byName := map[string]map[string]any{}
+		priorities := map[int64]bool{}
+		for _, raw := range rules {
+			r := raw.(map[string]any)
+			byName[r["name"].(string)] = r
+			prio, _ := r["priority"].(int64)
+			assert.True(t, prio >= 100 && prio < 4096, "%s: priority %d before Azure's defaults (65000+)", r["name"], prio)
+			assert.False(t, priorities[prio], "priorities are unique in an NSG")
+			priorities[prio] = true
+			assert.Equal(t, "Inbound", r["direction"])
+			assert.Equal(t, "Allow", r["access"])
+		}
+		ingress := byName["allow-ingress-gateway"]
+		require.NotNil(t, ingress)
+		assert.Equal(t, "Internet", ingress["sourceAddressPrefix"])
+		assert.Equal(t, []any{"80", "443"}, ingress["destinationPortRanges"])
+		for name, from := range map[string]string{"allow-pods-to-pods": podCIDR, "allow-nodes-to-pods": sub.Str("addressPrefix")} {
+			r := byName[name]
+			require.NotNil(t, r, name)
+			assert.Equal(t, from, r["sourceAddressPrefix"], name)
+			assert.Equal(t, podCIDR, r["destinationAddressPrefix"], name)
+			assert.Equal(t, "*", r["protocol"], "%s: every protocol", name)
+			assert.Equal(t, "*", r["destinationPortRange"], "%s: every port", name)
+			assert.Equal(t, "*", r["sourcePortRange"], name)
+		}
 	}
 	assert.Equal(t, "Enabled", p.Find("azure-native:network:Subnet", "endpoints").Str("privateEndpointNetworkPolicies"),
 		"private endpoints obey the subnet's NSG")
