@@ -80,8 +80,9 @@ func (c *Redis) managed(ctx *pulumi.Context, a *AzureArgs) error {
 	if err != nil {
 		return err
 	}
-	// The instance has no public network switch at this API: with a private endpoint it is
-	// reachable through the VNet only.
+	// The apps reach the instance through this private endpoint. API 2025-04-01 has no
+	// publicNetworkAccess, and 2025-07-01 sets it only at creation, so this instance's public
+	// endpoint cannot be switched off later (docs/azure.md, "Known limits").
 	if _, err := a.Network.PrivateEndpoint(ctx, "redis", cluster.ID(), "redisEnterprise", network.ZoneManagedRedis, child); err != nil {
 		return err
 	}
