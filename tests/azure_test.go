@@ -351,44 +351,75 @@ func TestAzureGlobalNamesAreUniquePerSubscriptionAndStable(t *testing.T) {
 // Event Hubs rule and the cluster not yet) must not look up keys or credentials of resources
 // that do not exist: each lookup waits for its resource's id, unknown in such a preview.
 func TestAzureKeyLookupsWaitForTheirResourceInPreview(t *testing.T) {
-	lookups := []string{"azure-native:cache:listDatabaseKeys", "azure-native:eventhub:listNamespaceKeys",
-		"azure-native:containerservice:listManagedClusterUserCredentials"}
+	// Each lookup, the type (unversioned) of the resource it waits for, and that resource's
+	// registered type token.
+	type lookup struct{ token, waitsFor, registered string }
+	lookups := []lookup{
+		{"azure-native:cache:listDatabaseKeys", "azure-native:cache:Database", managedRedisDB},
+		{"azure-native:eventhub:listNamespaceKeys", "azure-native:eventhub:NamespaceAuthorizationRule", "azure-native:eventhub:NamespaceAuthorizationRule"},
+		{"azure-native:containerservice:listManagedClusterUserCredentials", "azure-native:containerservice:ManagedCluster", managedCluster},
+	}
 	sc, err := plan.LoadStackFile("..", "dev", "../Pulumi.dev.yaml")
 	require.NoError(t, err)
 
 	// mockPreview runs a preview in which the given types do not exist yet. The keys and the
 	// kubeconfig then stay unknown, which the engine carries into the Key Vault secrets and the
 	// Kubernetes provider; the SDK's mock monitor cannot unmarshal an unknown secret, so such a
-	// run may end there, after the lookups it did (or did not) make.
-	mockPreview := func(notCreated ...string) *plan.Recorder {
+	// run may end there, after the lookups it did (or did not) make: RunErr waits for every
+	// outstanding call before it returns that error.
+	mockPreview := func(notCreated ...string) (*plan.Plan, *plan.Recorder) {
 		rec := plan.NewStackRecorder(sc)
 		rec.NotCreated = map[string]bool{}
 		for _, typ := range notCreated {
 			rec.NotCreated[typ] = true
 		}
-		if _, err := plan.RunPreview(sc, stacks.Run, rec); err != nil {
+		p, err := plan.RunPreview(sc, stacks.Run, rec)
+		if err != nil {
 			assert.Contains(t, err.Error(), "malformed RPC secret: missing value", "only the mock's limit may stop this preview")
 		}
-		return rec
+		return p, rec
 	}
-	rec := mockPreview("azure-native:cache:Database", "azure-native:eventhub:NamespaceAuthorizationRule",
-		"azure-native:containerservice:ManagedCluster")
+	var notCreated []string
 	for _, l := range lookups {
-		assert.Zero(t, rec.Invoked(l), "%s called before its resource exists", l)
+		notCreated = append(notCreated, l.waitsFor)
+	}
+	p, rec := mockPreview(notCreated...)
+	// Review of issue 13, tests: the zeros below mean something only if the preview got as far
+	// as each resource (the lookup is declared right after it) and ran other invokes.
+	for _, l := range lookups {
+		assert.Len(t, p.ByType(l.registered), 1, "the preview registered %s before it could look anything up", l.registered)
+		assert.Zero(t, rec.Invoked(l.token), "%s called before its resource exists", l.token)
+	}
+	assert.Positive(t, rec.Invoked("azure-native:authorization:getClientConfig"), "an unrelated invoke ran in the same preview")
+	// One resource missing at a time: its lookup waits, the others (whose resources exist) run
+	// in the same preview, so the mock does answer lookups there.
+	for _, missing := range lookups {
+		_, rec := mockPreview(missing.waitsFor)
+		for _, l := range lookups {
+			if l == missing {
+				assert.Zero(t, rec.Invoked(l.token), "%s called before %s exists", l.token, missing.waitsFor)
+			} else {
+				assert.Positive(t, rec.Invoked(l.token), "%s runs while only %s is missing", l.token, missing.waitsFor)
+			}
+		}
 	}
 
 	existing := plan.NewStackRecorder(sc)
 	_, err = plan.RunPreview(sc, stacks.Run, existing)
 	require.NoError(t, err)
 	for _, l := range lookups {
-		assert.Positive(t, existing.Invoked(l), "%s is called once its resource exists", l)
+		assert.Positive(t, existing.Invoked(l.token), "%s is called once its resource exists", l.token)
 	}
 
 	classic := devRaw(t)
 	classic["workfx:azure"] = `{"location":"eastus","deployerPrincipalType":"ServicePrincipal","deployerObjectId":"3b6f2c8e-1d4a-4f7b-9e2c-5a8d0f1e6b27","redis":{"kind":"classic"}}`
 	sc.Raw = classic
-	assert.Zero(t, mockPreview("azure-native:cache:Redis").Invoked("azure-native:cache:listRedisKeys"), "the classic cache's keys wait for the cache")
-	assert.Positive(t, mockPreview().Invoked("azure-native:cache:listRedisKeys"))
+	classicPlan, classicRec := mockPreview("azure-native:cache:Redis")
+	assert.Len(t, classicPlan.ByType(redisCache), 1, "the preview registered the cache")
+	assert.Zero(t, classicRec.Invoked("azure-native:cache:listRedisKeys"), "the classic cache's keys wait for the cache")
+	assert.Positive(t, classicRec.Invoked("azure-native:eventhub:listNamespaceKeys"), "other lookups ran in the same preview")
+	_, classicRec = mockPreview()
+	assert.Positive(t, classicRec.Invoked("azure-native:cache:listRedisKeys"))
 }
 
 // Review of issue 13, must-fix 1: ARM answers a database's "name" as "<cluster>/default"
