@@ -25,6 +25,12 @@ type AzureConfig struct {
 	// assignment whose principalType does not match the principal, and Entra ID offers no lookup
 	// of it through ARM, so the stack says it.
 	DeployerPrincipalType string `json:"deployerPrincipalType"`
+	// DeployerObjectID is the Entra object id of that principal (a GUID: the service principal's
+	// object id for CI, `az ad sp show --id <client id> --query id -o tsv`; a person's from
+	// `az ad signed-in-user show --query id -o tsv`). It gets AKS cluster admin. It comes from
+	// the stack, not from whoever runs the program: a read-only identity previewing or checking
+	// drift would otherwise show the deployer's role assignment replaced.
+	DeployerObjectID string `json:"deployerObjectId"`
 	// Zones are the availability zones zonal resources spread over (AKS pools, Postgres primary
 	// and standby, Redis); empty in a region without zones. Default: none in dev, 1-3 in prod.
 	Zones []string `json:"zones"`
@@ -325,6 +331,9 @@ func (c *Config) validateAzure(p *problems) {
 	}
 	if c.Cluster.Mode == ModeProvision && !oneOf(a.DeployerPrincipalType, "User", "ServicePrincipal") {
 		p.add(key+".deployerPrincipalType", "is required when AKS is provisioned: User when a person runs `pulumi up` after `az login`, ServicePrincipal for CI (OIDC), a service principal or a managed identity; got %q", a.DeployerPrincipalType)
+	}
+	if c.Cluster.Mode == ModeProvision && !entraObjectID.MatchString(a.DeployerObjectID) {
+		p.add(key+".deployerObjectId", "is required when AKS is provisioned: the Entra object id (a GUID) of the principal that runs `pulumi up`, which gets cluster admin (CI: `az ad sp show --id <client id> --query id -o tsv`; a person: `az ad signed-in-user show --query id -o tsv`); got %q", a.DeployerObjectID)
 	}
 	seen := map[string]bool{}
 	for i, z := range a.Zones {

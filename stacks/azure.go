@@ -40,7 +40,8 @@ func newAzure(ctx *pulumi.Context, cfg *config.Config) (*azure, error) {
 	}
 	prodEnv := cfg.Environment == "prod"
 	env, err := azenv.NewEnv(ctx, &azenv.EnvArgs{
-		Location: a.Location, Prod: prodEnv, DeployerPrincipalType: a.DeployerPrincipalType, Zones: a.Zones, Tags: tags,
+		Location: a.Location, Prod: prodEnv, DeployerPrincipalType: a.DeployerPrincipalType,
+		DeployerObjectID: a.DeployerObjectID, Zones: a.Zones, Tags: tags,
 	})
 	if err != nil {
 		return nil, err

@@ -36,11 +36,13 @@ type Env struct {
 	// ResourceGroupName and ResourceGroupID resolve once the resource group exists.
 	ResourceGroupName pulumi.StringOutput
 	ResourceGroupID   pulumi.IDOutput
-	// TenantID, SubscriptionID and DeployerObjectID describe the identity running `pulumi up`,
-	// read once through the provider (the same values in preview and up).
-	TenantID, SubscriptionID, DeployerObjectID string
-	// DeployerPrincipalType is User or ServicePrincipal (workfx:azure.deployerPrincipalType).
-	DeployerPrincipalType string
+	// TenantID and SubscriptionID are where the provider deploys, read once through it (the
+	// same for the deploy and the read-only preview identity of an environment).
+	TenantID, SubscriptionID string
+	// DeployerObjectID and DeployerPrincipalType are the principal that runs `pulumi up`, as the
+	// stack states them (workfx:azure.deployerObjectId, deployerPrincipalType): not the client
+	// config's objectId, which is whoever runs the program, a read-only identity in previews.
+	DeployerObjectID, DeployerPrincipalType string
 	// Zones are the availability zones zonal resources spread over; empty without zones.
 	Zones []string
 	Tags  map[string]string
@@ -56,11 +58,12 @@ type EnvArgs struct {
 	Location              string
 	Prod                  bool
 	DeployerPrincipalType string
+	DeployerObjectID      string
 	Zones                 []string
 	Tags                  map[string]string
 }
 
-// NewEnv creates the provider and reads the deploying identity through it.
+// NewEnv creates the provider and reads the tenant and subscription through it.
 func NewEnv(ctx *pulumi.Context, a *EnvArgs) (*Env, error) {
 	p, err := pulumiazurenativesdk.NewProvider(ctx, "azure-native", &pulumiazurenativesdk.ProviderArgs{
 		Location: pulumi.String(a.Location),
@@ -76,8 +79,8 @@ func NewEnv(ctx *pulumi.Context, a *EnvArgs) (*Env, error) {
 	}
 	return &Env{
 		Provider: p, Location: a.Location, Tags: a.Tags, Prod: a.Prod, Zones: a.Zones,
-		TenantID: cc.TenantId, SubscriptionID: cc.SubscriptionId, DeployerObjectID: cc.ObjectId,
-		DeployerPrincipalType: a.DeployerPrincipalType,
+		TenantID: cc.TenantId, SubscriptionID: cc.SubscriptionId,
+		DeployerObjectID: a.DeployerObjectID, DeployerPrincipalType: a.DeployerPrincipalType,
 	}, nil
 }
 

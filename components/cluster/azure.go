@@ -131,7 +131,7 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 			NetworkPlugin:     pulumi.String("azure"),
 			NetworkPluginMode: pulumi.String("overlay"),
 			NetworkPolicy:     pulumi.String("calico"),
-			PodCidr:           pulumi.String("10.244.0.0/16"),
+			PodCidr:           pulumi.String(network.PodCIDR),
 			ServiceCidr:       pulumi.String("10.0.0.0/16"),
 			DnsServiceIP:      pulumi.String("10.0.0.10"),
 			LoadBalancerSku:   pulumi.String("standard"),

@@ -24,6 +24,10 @@ const (
 	ZoneEventHubs    = "privatelink.servicebus.windows.net"
 )
 
+// PodCIDR is the AKS cluster's Azure CNI overlay pod range (outside the VNet; config validation
+// keeps the VNet clear of it). The nodes' NSG admits it explicitly.
+const PodCIDR = "10.244.0.0/16"
+
 // AzureArgs configure the network.
 type AzureArgs struct {
 	Location          string
@@ -85,7 +89,7 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 		return nil, err
 	}
 	c.opts = []pulumi.ResourceOption{pulumi.Parent(c)}
-	nodes, pgCIDR, endpoints, err := Subnets(args.CIDR)
+	nodesCIDR, pgCIDR, endpoints, err := Subnets(args.CIDR)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +120,8 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 	c.VNet = vnet
 
 	// Every subnet has its own NSG. Azure's default rules already admit the VNet and the load
-	// balancer's probes and deny the rest from outside; only the nodes add the ingress ports.
+	// balancer's probes and deny the rest from outside; only the nodes add the overlay pod
+	// range and the ingress ports.
 	nsg := func(subnetName string, rules azurenetwork.SecurityRuleTypeArray) (*azurenetwork.NetworkSecurityGroup, error) {
 		g, err := azurenetwork.NewNetworkSecurityGroup(ctx, subnetName, &azurenetwork.NetworkSecurityGroupArgs{
 			ResourceGroupName:        rg.Name,
@@ -133,6 +138,18 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 	// subnets are created one after the other.
 	subnet := func(name, cidr string, extra *azurenetwork.SubnetArgs, after pulumi.Resource) (*azurenetwork.Subnet, error) {
 		var rules azurenetwork.SecurityRuleTypeArray
+		if name == "nodes" {
+			// Azure CNI overlay does not encapsulate pod traffic, so the nodes' subnet NSG
+			// applies to it; pod addresses are outside the VNet, so the default
+			// AllowVnetInBound does not cover them and DenyAllInBound would drop cross-node pod
+			// traffic (CoreDNS on the system node, the apps on the user node). AKS asks for
+			// these two allows: learn.microsoft.com/azure/aks/azure-cni-overlay, "Network
+			// security groups" ("pod CIDR to pod CIDR", "node CIDR to pod CIDR", all ports and
+			// protocols).
+			rules = append(rules,
+				allowAll("allow-pods-to-pods", "Azure CNI overlay: pod to pod across nodes", 110, PodCIDR, PodCIDR),
+				allowAll("allow-nodes-to-pods", "Azure CNI overlay: nodes (kubelet probes, host-network pods) to pods", 120, nodesCIDR, PodCIDR))
+		}
 		if name == "nodes" && len(args.PublicIngressPorts) > 0 {
 			rules = append(rules, &azurenetwork.SecurityRuleTypeArgs{
 				Name:                     pulumi.String("allow-ingress-gateway"),
@@ -162,7 +179,7 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 		}
 		return azurenetwork.NewSubnet(ctx, name, extra, o...)
 	}
-	if c.NodeSubnet, err = subnet("nodes", nodes, &azurenetwork.SubnetArgs{}, nil); err != nil {
+	if c.NodeSubnet, err = subnet("nodes", nodesCIDR, &azurenetwork.SubnetArgs{}, nil); err != nil {
 		return nil, err
 	}
 	if c.PostgresSubnet, err = subnet("postgres", pgCIDR, &azurenetwork.SubnetArgs{
@@ -213,6 +230,22 @@ func NewAzure(ctx *pulumi.Context, name string, args *AzureArgs, opts ...pulumi.
 		"resourceGroupName": rg.Name,
 		"vnetId":            vnet.ID(),
 	})
+}
+
+// allowAll is an inbound rule admitting every port and protocol from one range to another.
+func allowAll(name, description string, priority int, from, to string) *azurenetwork.SecurityRuleTypeArgs {
+	return &azurenetwork.SecurityRuleTypeArgs{
+		Name:                     pulumi.String(name),
+		Description:              pulumi.String(description),
+		Priority:                 pulumi.Int(priority),
+		Direction:                pulumi.String("Inbound"),
+		Access:                   pulumi.String("Allow"),
+		Protocol:                 pulumi.String("*"),
+		SourceAddressPrefix:      pulumi.String(from),
+		SourcePortRange:          pulumi.String("*"),
+		DestinationAddressPrefix: pulumi.String(to),
+		DestinationPortRange:     pulumi.String("*"),
+	}
 }
 
 func portStrings(ports []int) []string {

@@ -31,6 +31,12 @@ type AzureArgs struct {
 	Maintenance config.AzureMaintenance
 }
 
+const (
+	autoGrowEnabled = "Enabled"
+	// storageSizeGBPath is the server's size input, owned by Azure once auto-grow is on.
+	storageSizeGBPath = "storage.storageSizeGB"
+)
+
 // weekdays maps a day to Flexible Server's dayOfWeek (0 is Sunday).
 var weekdays = map[string]int{"Sunday": 0, "Monday": 1, "Tuesday": 2, "Wednesday": 3, "Thursday": 4, "Friday": 5, "Saturday": 6}
 
@@ -67,9 +73,12 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 		AdministratorLogin:         pulumi.String(a.AdminLogin),
 		AdministratorLoginPassword: password,
 		Sku:                        &pgserver.SkuArgs{Name: pulumi.String(a.SkuName), Tier: pulumi.String(a.SkuTier)},
-		// Auto-grow raises the size before a full disk makes the server read-only (it never
-		// shrinks, and only ever costs what is used).
-		Storage: &pgserver.StorageArgs{StorageSizeGB: pulumi.Int(a.StorageSizeGB), AutoGrow: pulumi.String("Enabled")},
+		// Auto-grow raises the size before a full disk makes the server read-only. On premium
+		// SSD each step doubles the provisioned size, and the storage bill with it ("Storage
+		// always doubles in size for premium disk SSD which doubles the storage cost",
+		// learn.microsoft.com/azure/postgresql/flexible-server/how-to-auto-grow-storage-portal);
+		// it never shrinks. The cost report notes this.
+		Storage: &pgserver.StorageArgs{StorageSizeGB: pulumi.Int(a.StorageSizeGB), AutoGrow: pulumi.String(autoGrowEnabled)},
 		MaintenanceWindow: &pgserver.MaintenanceWindowArgs{
 			CustomWindow: pulumi.String("Enabled"),
 			DayOfWeek:    pulumi.Int(weekdays[a.Maintenance.DayOfWeek]),
@@ -107,6 +116,10 @@ func NewAzure(ctx *pulumi.Context, name string, a *AzureArgs, opts ...pulumi.Res
 	srvOpts := append([]pulumi.ResourceOption{child,
 		// The zone must be linked to the VNet before the server registers its record.
 		pulumi.DependsOn([]pulumi.Resource{a.Network.ZoneLinks[a.DNSZone]}),
+		// Once auto-grow has raised the size (32 → 64 GiB), the configured size is only the
+		// starting one: diffing back to it would ask Azure for a shrink, which Flexible Server
+		// rejects, and fail every later up. Raise it by hand in the portal/CLI, not here.
+		pulumi.IgnoreChanges([]string{storageSizeGBPath}),
 	}, e.Stateful()...)
 	srv, err := pgserver.NewServer(ctx, "postgres", args, srvOpts...)
 	if err != nil {

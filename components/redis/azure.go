@@ -70,7 +70,7 @@ func (c *Redis) managed(ctx *pulumi.Context, a *AzureArgs) error {
 	db, err := NewManagedRedisDatabase(ctx, "redis", &ManagedRedisDatabaseArgs{
 		ResourceGroupName:        e.ResourceGroupName,
 		ClusterName:              cluster.Name,
-		DatabaseName:             pulumi.String("default"),
+		DatabaseName:             pulumi.String(managedRedisDatabaseName),
 		ClientProtocol:           pulumi.String("Encrypted"),
 		Port:                     pulumi.Int(managedPort),
 		ClusteringPolicy:         pulumi.String("EnterpriseCluster"),
@@ -80,8 +80,9 @@ func (c *Redis) managed(ctx *pulumi.Context, a *AzureArgs) error {
 	if err != nil {
 		return err
 	}
-	// The instance has no public network switch at this API: with a private endpoint it is
-	// reachable through the VNet only.
+	// The apps reach the instance through this private endpoint. API 2025-04-01 has no
+	// publicNetworkAccess, and 2025-07-01 sets it only at creation, so this instance's public
+	// endpoint cannot be switched off later (docs/azure.md, "Known limits").
 	if _, err := a.Network.PrivateEndpoint(ctx, "redis", cluster.ID(), "redisEnterprise", network.ZoneManagedRedis, child); err != nil {
 		return err
 	}
@@ -119,9 +120,11 @@ func (c *Redis) classic(ctx *pulumi.Context, a *AzureArgs) error {
 		Tags:                e.TagMap(),
 	}
 	if a.Redis.Sku == "Premium" && len(e.Zones) > 1 {
-		// Premium spreads primary and replica over the zones.
+		// Premium spreads the primary and its replicas over the zones, one node per zone:
+		// Azure needs at least as many nodes as zones, so zones−1 replicas (PSRule
+		// Azure.Redis.AvailabilityZone: "Set Properties.replicasPerMaster to number of zones - 1").
 		args.Zones = pulumi.ToStringArray(e.Zones)
-		args.ReplicasPerMaster = pulumi.Int(1)
+		args.ReplicasPerMaster = pulumi.Int(classicReplicasForZones(len(e.Zones)))
 	}
 	cache, err := NewCache(ctx, "redis", args, append([]pulumi.ResourceOption{child}, e.Stateful()...)...)
 	if err != nil {
@@ -140,3 +143,7 @@ func (c *Redis) classic(ctx *pulumi.Context, a *AzureArgs) error {
 	c.Endpoint = Endpoint{Host: cache.HostName, Port: classicTLSPort, DB: 0, TLS: true, Password: credential.FromOutput(key)}
 	return nil
 }
+
+// classicReplicasForZones is the classic Premium cache's replicas per primary that puts one node
+// in each of n zones.
+func classicReplicasForZones(n int) int { return n - 1 }

@@ -20,6 +20,10 @@ const (
 	managedRedisType         = "azure-native:cache/v20250401:RedisEnterprise"
 	managedRedisDatabaseType = "azure-native:cache/v20250401:Database"
 	managedRedisListKeys     = "azure-native:cache/v20250401:listDatabaseKeys"
+	// managedRedisDatabaseName is the only database name Azure Managed Redis accepts. The
+	// Database's output "name" is ARM's "<cluster>/default" (RedisEnterpriseDatabasesGet.json
+	// at 2025-04-01), so lookups take this literal, not that output.
+	managedRedisDatabaseName = "default"
 )
 
 type managedRedisArgs struct {
@@ -105,6 +109,7 @@ func (ManagedRedisDatabaseArgs) ElementType() reflect.Type {
 // ManagedRedisDatabase is the registered database and the outputs this program reads.
 type ManagedRedisDatabase struct {
 	pulumi.CustomResourceState
+	// Name is ARM's "<cluster>/default", not the database name.
 	Name pulumi.StringOutput `pulumi:"name"`
 	Port pulumi.IntOutput    `pulumi:"port"`
 }
@@ -124,10 +129,11 @@ type listDatabaseKeysArgs struct {
 	DatabaseName      string `pulumi:"databaseName"`
 }
 
-// ListKeys returns the database's primary access key as a secret, once the database exists.
+// ListKeys returns the database's primary access key as a secret, once the database exists
+// (the lookup depends on d, whose id is unknown until it is created).
 func (d *ManagedRedisDatabase) ListKeys(ctx *pulumi.Context, resourceGroup, clusterName pulumi.StringOutput, provider pulumi.ProviderResource) pulumi.StringOutput {
 	return primaryKey(ctx, managedRedisListKeys, d, provider,
-		pulumi.All(resourceGroup, clusterName, d.Name).ApplyT(func(v []any) listDatabaseKeysArgs {
-			return listDatabaseKeysArgs{ResourceGroupName: v[0].(string), ClusterName: v[1].(string), DatabaseName: v[2].(string)}
+		pulumi.All(resourceGroup, clusterName).ApplyT(func(v []any) listDatabaseKeysArgs {
+			return listDatabaseKeysArgs{ResourceGroupName: v[0].(string), ClusterName: v[1].(string), DatabaseName: managedRedisDatabaseName}
 		}))
 }

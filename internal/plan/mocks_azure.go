@@ -116,6 +116,12 @@ var azureOutputs = map[string]func(resource.PropertyMap) resource.PropertyMap{
 	"azure-native:cache:RedisEnterprise": func(in resource.PropertyMap) resource.PropertyMap {
 		return props(map[string]any{"hostName": str(in, "clusterName") + "." + str(in, "location") + ".redis.azure.net"})
 	},
+	// ARM names a child resource "<parent>/<child>": azure-rest-api-specs,
+	// redisenterprise/…/stable/2025-04-01/examples/RedisEnterpriseDatabasesGet.json answers
+	// "name": "cache1/default" for databaseName "default"; azure-native copies that into name.
+	"azure-native:cache:Database": func(in resource.PropertyMap) resource.PropertyMap {
+		return props(map[string]any{"name": str(in, "clusterName") + "/" + str(in, "databaseName")})
+	},
 	"azure-native:managedidentity:UserAssignedIdentity": func(in resource.PropertyMap) resource.PropertyMap {
 		n := str(in, "resourceName")
 		return props(map[string]any{"clientId": mockGUID(n + "/client"), "principalId": mockGUID(n + "/principal"), "tenantId": mockTenant})

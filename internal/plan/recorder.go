@@ -112,6 +112,7 @@ type Recorder struct {
 	NotCreated map[string]bool
 	dryRun     bool
 	invoked    map[string]int
+	invokeArgs map[string][]resource.PropertyMap
 }
 
 // Invoked reports how often a provider function (by its unversioned token) was called.
@@ -119,6 +120,30 @@ func (m *Recorder) Invoked(token string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.invoked[unversioned(token)]
+}
+
+// InvokedTokens lists every provider function called (unversioned tokens), sorted.
+func (m *Recorder) InvokedTokens() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]string, 0, len(m.invoked))
+	for tok := range m.invoked {
+		out = append(out, tok)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// InvokeArgs returns the arguments of each call of a provider function (by its unversioned
+// token), as plain values, in call order.
+func (m *Recorder) InvokeArgs(token string) []map[string]any {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []map[string]any
+	for _, a := range m.invokeArgs[unversioned(token)] {
+		out = append(out, plainMap(a, true))
+	}
+	return out
 }
 
 // azureAPIVersion matches the API-version segment of an explicitly versioned azure-native
@@ -247,6 +272,10 @@ func (m *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 		m.invoked = map[string]int{}
 	}
 	m.invoked[tok]++
+	if m.invokeArgs == nil {
+		m.invokeArgs = map[string][]resource.PropertyMap{}
+	}
+	m.invokeArgs[tok] = append(m.invokeArgs[tok], args.Args.Copy())
 	m.mu.Unlock()
 	if f, ok := m.Invokes[args.Token]; ok {
 		return f(args.Args), nil

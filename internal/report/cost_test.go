@@ -88,6 +88,33 @@ func TestCostOfHandMadeAzurePlan(t *testing.T) {
 	assert.Equal(t, []PriceTableInfo{{Cloud: "azure", AsOf: azurePrices.AsOf}}, c.PriceTables)
 }
 
+// Review of issue 13, must-fix 2: auto-grow on premium SSD doubles the provisioned size (and
+// the storage bill); the report says so next to the storage line, and only when it is on.
+func TestCostNotesThatPostgresAutoGrowDoublesStorage(t *testing.T) {
+	b := newPlanBuilder(t)
+	b.add(res{Name: "grows", Type: "azure-native:dbforpostgresql:Server", Inputs: map[string]any{
+		"location": "eastus", "sku": map[string]any{"name": "Standard_B1ms", "tier": "Burstable"},
+		"storage": map[string]any{"storageSizeGB": 32, "autoGrow": "Enabled"},
+	}})
+	b.add(res{Name: "fixed", Type: "azure-native:dbforpostgresql:Server", Inputs: map[string]any{
+		"location": "eastus", "sku": map[string]any{"name": "Standard_B1ms", "tier": "Burstable"},
+		"storage": map[string]any{"storageSizeGB": 32, "autoGrow": "Disabled"},
+	}})
+	c := ComputeCost(b.plan(), nil)
+	grows, fixed := itemsOf(c, "grows"), itemsOf(c, "fixed")
+	require.Len(t, grows, 2)
+	require.Len(t, fixed, 2)
+	assert.Contains(t, grows[1].Note, "doubles", grows[1].Item)
+	assert.Contains(t, grows[1].Note, "how-to-auto-grow-storage")
+	assert.Equal(t, fixed[1].MonthlyUSD, grows[1].MonthlyUSD, "priced at the configured size")
+	assert.Empty(t, fixed[1].Note)
+	assert.Empty(t, grows[0].Note, "compute does not grow")
+
+	var out strings.Builder
+	writeCost(&out, c)
+	assert.Contains(t, out.String(), "storage auto-grow is on", "shown among the report's notes")
+}
+
 func TestCostOfHandMadeAWSPlan(t *testing.T) {
 	b := newPlanBuilder(t)
 	b.add(res{Name: "eks", Type: "aws:eks/cluster:Cluster"})

@@ -181,13 +181,21 @@ func azurePostgres(c *costCtx, r *plan.Resource) []CostItem {
 	sku := r.Str("sku.name")
 	items := []CostItem{c.item(&azurePrices, r, "postgres-flex", sku, float64(copies), fmt.Sprintf("%s: %d × %s", what, copies, orDefault(sku, "(sku unset)")))}
 	if gb, ok := inputInt(r, "storage.storageSizeGB"); ok {
-		items = append(items, c.item(&azurePrices, r, "postgres-flex-storage", "storage", float64(gb*copies),
-			fmt.Sprintf("%s storage: %d × %d GiB", what, copies, gb)))
+		storage := c.item(&azurePrices, r, "postgres-flex-storage", "storage", float64(gb*copies),
+			fmt.Sprintf("%s storage: %d × %d GiB", what, copies, gb))
+		if strings.EqualFold(r.Str("storage.autoGrow"), "Enabled") {
+			storage.Note = strings.TrimPrefix(storage.Note+"; "+postgresAutoGrowNote, "; ")
+		}
+		items = append(items, storage)
 	} else {
 		items = append(items, notPriced(r, what+" storage", "storage.storageSizeGB not set"))
 	}
 	return items
 }
+
+// postgresAutoGrowNote: auto-grow on premium SSD doubles the provisioned size, and its price.
+const postgresAutoGrowNote = "storage auto-grow is on: when free space runs low Azure doubles the provisioned size " +
+	"(premium SSD), which doubles this line, and it never shrinks (learn.microsoft.com/azure/postgresql/flexible-server/how-to-auto-grow-storage-portal)"
 
 // azureRedis: sku {name, family, capacity} names the cache size ("Standard C1"); Premium is
 // billed per shard (shardCount, 1 when unset).
