@@ -7,9 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -170,7 +171,7 @@ func onboardWith(ctx context.Context, args []string, stdout, stderr io.Writer, s
 		return 0
 	}
 	fmt.Fprintf(stdout, "\n%s %s: %s (%s, %d attempt(s))\n", res.Operation, res.Stack, res.ChangeSummary(), res.Duration.Round(1e6), res.Attempts)
-	for _, k := range sortedKeys(res.Outputs) {
+	for _, k := range slices.Sorted(maps.Keys(res.Outputs)) {
 		fmt.Fprintf(stdout, "  %-24s %s\n", k, res.Outputs[k])
 	}
 	return 0
@@ -246,13 +247,4 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
