@@ -483,5 +483,8 @@ func TestAWSTopicsAreCreatedBeforeTheApps(t *testing.T) {
 		assert.True(t, p.DependsOn(d, job), "%s starts after its topics exist", d.Str("metadata.name"))
 	}
 	assert.NotNil(t, p.Object("NetworkPolicy", awsNamespace, "kafka-topics"), "egress to the brokers is opened for the Job")
+	// prod's namespace is injected: the Job's pod must opt out, or its sidecar keeps it running.
+	assert.Equal(t, "enabled", p.Object("Namespace", "", awsNamespace).Str("metadata.labels.istio-injection"))
+	assert.Equal(t, "false", mapAt(job, "spec.template.metadata.labels")["sidecar.istio.io/inject"], "no Istio sidecar in the topics Job")
 	assert.Nil(t, planStack(t, "ka").Object("Job", "workfx-ai", "kafka-topics"), "an existing Kafka keeps its own topic management")
 }

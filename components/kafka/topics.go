@@ -95,7 +95,8 @@ func NewTopics(ctx *pulumi.Context, name string, args *TopicsArgs, opts ...pulum
 		Spec: &batchv1.JobSpecArgs{
 			BackoffLimit: pulumi.Int(6),
 			Template: &corev1.PodTemplateSpecArgs{
-				Metadata: &metav1.ObjectMetaArgs{Labels: kube.StringMap(labels)},
+				// The Job talks to the brokers directly (TLS + SCRAM); a sidecar would keep it running.
+				Metadata: &metav1.ObjectMetaArgs{Labels: kube.StringMap(kube.Merge(labels, kube.NoSidecar))},
 				Spec: &corev1.PodSpecArgs{
 					RestartPolicy:                pulumi.String("Never"),
 					AutomountServiceAccountToken: pulumi.Bool(false),
