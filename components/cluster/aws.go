@@ -56,6 +56,10 @@ type EKS struct {
 
 const policyPrefix = "arn:aws:iam::aws:policy/"
 
+// VPCCNIConfiguration is the vpc-cni add-on's configuration: the network policy agent on
+// (the add-on schema takes the string "true").
+const VPCCNIConfiguration = `{"enableNetworkPolicy":"true"}`
+
 // graviton matches ARM instance families (m7g, t4g, r6gd, c7gn …), which need the ARM AMI.
 var graviton = regexp.MustCompile(`^[a-z]+[0-9]+g`)
 
@@ -147,7 +151,9 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 	var nodeDeps []pulumi.Resource
-	for _, p := range []string{"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"} {
+	// The CNI's EC2 permissions go to the vpc-cni add-on's own role (below), not to every pod
+	// that can reach the node's credentials.
+	for _, p := range []string{"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"} {
 		a, err := iam.NewRolePolicyAttachment(ctx, name+"-nodes-"+strings.ToLower(strings.ReplaceAll(p, "_", "-")), &iam.RolePolicyAttachmentArgs{
 			Role: nodeRole.Name, PolicyArn: pulumi.String(policyPrefix + p),
 		}, child...)
@@ -157,24 +163,47 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		nodeDeps = append(nodeDeps, a)
 	}
 
-	addon := func(addonName string, deps []pulumi.Resource, saRole pulumi.StringPtrInput) (*eks.Addon, error) {
-		return eks.NewAddon(ctx, name+"-"+addonName, &eks.AddonArgs{
+	addon := func(addonName string, deps []pulumi.Resource, saRole pulumi.StringPtrInput, configuration string) (*eks.Addon, error) {
+		args := &eks.AddonArgs{
 			ClusterName: cl.Name,
 			AddonName:   pulumi.String(addonName),
 			// EKS installs self-managed copies at creation; the managed add-on takes them over.
 			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 			ResolveConflictsOnUpdate: pulumi.String("PRESERVE"),
 			ServiceAccountRoleArn:    saRole,
-		}, with(pulumi.DependsOn(deps))...)
-	}
-	// Networking add-ons first: nodes only turn Ready with a CNI.
-	for _, a := range []string{"vpc-cni", "kube-proxy"} {
-		ad, err := addon(a, nil, nil)
-		if err != nil {
-			return nil, err
 		}
-		nodeDeps = append(nodeDeps, ad)
+		if configuration != "" {
+			args.ConfigurationValues = pulumi.String(configuration)
+		}
+		return eks.NewAddon(ctx, name+"-"+addonName, args, with(pulumi.DependsOn(deps))...)
 	}
+	// The VPC CNI calls the EC2 API with its own role (IRSA, the aws-node ServiceAccount), as
+	// docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html recommends.
+	cniRole, err := iam.NewRole(ctx, name+"-vpc-cni", &iam.RoleArgs{
+		AssumeRolePolicy: IRSATrustPolicy(out.OIDCProviderArn, out.OIDCIssuer, "kube-system", "aws-node"),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	cniPolicy, err := iam.NewRolePolicyAttachment(ctx, name+"-vpc-cni", &iam.RolePolicyAttachmentArgs{
+		Role: cniRole.Name, PolicyArn: pulumi.String(policyPrefix + "AmazonEKS_CNI_Policy"),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	// Networking add-ons first: nodes only turn Ready with a CNI. The VPC CNI enforces
+	// NetworkPolicies only with its network policy agent switched on (the add-on's
+	// enableNetworkPolicy, docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html);
+	// without it every NetworkPolicy this program renders would be accepted and ignored.
+	cni, err := addon("vpc-cni", []pulumi.Resource{cniPolicy}, cniRole.Arn, VPCCNIConfiguration)
+	if err != nil {
+		return nil, err
+	}
+	kubeProxy, err := addon("kube-proxy", nil, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	nodeDeps = append(nodeDeps, cni, kubeProxy)
 
 	var ready []pulumi.Resource
 	for _, g := range args.NodeGroups {
@@ -221,11 +250,11 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 	// CoreDNS and the EBS CSI controller are Deployments: they go healthy only once nodes exist.
-	coredns, err := addon("coredns", ready, nil)
+	coredns, err := addon("coredns", ready, nil, "")
 	if err != nil {
 		return nil, err
 	}
-	ebs, err := addon("aws-ebs-csi-driver", append(append([]pulumi.Resource{}, ready...), ebsPolicy), ebsRole.Arn)
+	ebs, err := addon("aws-ebs-csi-driver", append(append([]pulumi.Resource{}, ready...), ebsPolicy), ebsRole.Arn, "")
 	if err != nil {
 		return nil, err
 	}
