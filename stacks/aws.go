@@ -91,7 +91,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	placement := network.AWSPlacement{Provider: provider, VpcID: vpc.VpcID, SubnetIDs: vpc.PrivateSubnetIDs,
 		ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod}
 	// The secrets each contract group is backed by, for the workload roles.
-	stored := map[contract.Group][]pulumi.StringOutput{}
+	stored := map[contract.Group][]*vault.Secret{}
 	var bucketArns []pulumi.StringOutput
 
 	prov := provisioners{}
@@ -104,8 +104,8 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 				BackupRetentionDays: r.BackupRetentionDays, MultiAZ: config.On(r.MultiAZ), Database: r.Database, Username: r.Username,
 			})
 			if err == nil {
-				stored[contract.Postgres] = append(stored[contract.Postgres], pg.MasterSecret.Arn)
-				stored[contract.Analytics] = append(stored[contract.Analytics], pg.MasterSecret.Arn)
+				stored[contract.Postgres] = append(stored[contract.Postgres], pg.MasterSecret)
+				stored[contract.Analytics] = append(stored[contract.Analytics], pg.MasterSecret)
 			}
 			return pg, err
 		}
@@ -118,7 +118,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 				NodeType: e.NodeType, Replicas: *e.Replicas, SnapshotRetentionDays: *e.SnapshotRetentionDays,
 			})
 			if err == nil {
-				stored[contract.Redis] = append(stored[contract.Redis], rd.AuthSecret.Arn)
+				stored[contract.Redis] = append(stored[contract.Redis], rd.AuthSecret)
 			}
 			return rd, err
 		}
@@ -134,8 +134,8 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 				Use: kafkaUse(cfg),
 			})
 			if err == nil {
-				stored[contract.Kafka] = append(stored[contract.Kafka], kf.SCRAMSecret.Arn)
-				stored[contract.RasaKafka] = append(stored[contract.RasaKafka], kf.SCRAMSecret.Arn)
+				stored[contract.Kafka] = append(stored[contract.Kafka], kf.SCRAMSecret)
+				stored[contract.RasaKafka] = append(stored[contract.RasaKafka], kf.SCRAMSecret)
 			}
 			return kf, err
 		}
@@ -158,11 +158,11 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	// One role per enabled app, trusted only by that app's ServiceAccount, reading only the
 	// secrets behind the contract groups the app reads (and the buckets, for the WorkFX apps).
 	for _, def := range enabledApps(cfg) {
-		var arns []pulumi.StringOutput
+		var readable []*vault.Secret
 		seen := map[contract.Group]bool{}
 		for _, g := range def.Secrets {
 			if !seen[g] {
-				arns = append(arns, stored[g]...)
+				readable = append(readable, stored[g]...)
 			}
 			seen[g] = true
 		}
@@ -172,7 +172,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 		}
 		role, err := v.ReaderRole(ctx, def.Name, &vault.ReaderArgs{
 			AssumeRolePolicy: cluster.IRSATrustPolicy(eks.OIDCProviderArn, eks.OIDCIssuer, cfg.Cluster.Namespace, def.Name),
-			Secrets:          dedupe(arns),
+			Secrets:          dedupe(readable),
 			BucketArns:       buckets,
 		})
 		if err != nil {
@@ -229,14 +229,14 @@ func (p *awsPlatform) identity(app appDef, spec *workload.Spec) {
 	}
 }
 
-// dedupe drops repeated Outputs (the same secret behind two groups) by identity.
-func dedupe(in []pulumi.StringOutput) []pulumi.StringOutput {
-	var out []pulumi.StringOutput
-	seen := map[any]bool{}
-	for _, o := range in {
-		if !seen[o.OutputState] {
-			seen[o.OutputState] = true
-			out = append(out, o)
+// dedupe drops a secret listed twice (the same secret behind two contract groups).
+func dedupe(in []*vault.Secret) []*vault.Secret {
+	var out []*vault.Secret
+	seen := map[*vault.Secret]bool{}
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
 		}
 	}
 	return out

@@ -488,3 +488,34 @@ func TestAWSTopicsAreCreatedBeforeTheApps(t *testing.T) {
 	assert.Equal(t, "false", mapAt(job, "spec.template.metadata.labels")["sidecar.istio.io/inject"], "no Istio sidecar in the topics Job")
 	assert.Nil(t, planStack(t, "ka").Object("Job", "workfx-ai", "kafka-topics"), "an existing Kafka keeps its own topic management")
 }
+
+// The MSK SCRAM secret is encrypted with the Kafka key (MSK refuses the default key), so an app
+// reading it needs kms:Decrypt on that key, not only on the secrets key.
+func TestAWSWorkloadRolesCanDecryptEverySecretTheyRead(t *testing.T) {
+	p := planStack(t, "prod")
+	// The keys' ARNs as the resources encrypted with them were given them.
+	secretsKey := awsFind(t, p, tSecret, "redis-auth-token").Str("kmsKeyId")
+	kafkaKey := awsFind(t, p, tMSK, "kafka").Str("encryptionInfo.encryptionAtRestKmsKeyArn")
+	require.NotEqual(t, secretsKey, kafkaKey)
+	for app, want := range map[string][]string{
+		"workfx-api":        {secretsKey, kafkaKey},
+		"workfx-cdc":        {secretsKey, kafkaKey},
+		"rasa-pro":          {kafkaKey},
+		"rasa-pro-services": {secretsKey, kafkaKey},
+	} {
+		var doc struct {
+			Statement []struct {
+				Sid      string
+				Resource []string
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(awsFind(t, p, tRolePolicy, app).Str("policy")), &doc))
+		var decrypt []string
+		for _, s := range doc.Statement {
+			if s.Sid == "DecryptSecrets" {
+				decrypt = s.Resource
+			}
+		}
+		assert.ElementsMatch(t, want, decrypt, "%s decrypts exactly the keys of the secrets it reads", app)
+	}
+}

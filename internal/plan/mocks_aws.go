@@ -29,8 +29,10 @@ func registerAWSMocks(r *Recorder) {
 		zones := []resource.PropertyValue{str(mockRegion + "a"), str(mockRegion + "b"), str(mockRegion + "c")}
 		return resource.PropertyMap{"names": resource.NewArrayProperty(zones), "id": str(mockRegion)}
 	}
-	r.Outputs["aws:kms/key:Key"] = func(resource.PropertyMap) resource.PropertyMap {
-		return resource.PropertyMap{"arn": arn("kms", "key/mock"), "keyId": str("mock-key-id")}
+	r.Outputs["aws:kms/key:Key"] = func(in resource.PropertyMap) resource.PropertyMap {
+		// Each key its own id (from its description), as AWS gives every key a UUID.
+		id := mockGUID(name(in, "description", "key"))
+		return resource.PropertyMap{"arn": arn("kms", "key/"+id), "keyId": str(id)}
 	}
 	r.Outputs["aws:secretsmanager/secret:Secret"] = func(in resource.PropertyMap) resource.PropertyMap {
 		return resource.PropertyMap{"arn": arn("secretsmanager", "secret:"+name(in, "namePrefix", "workfx")+"mock")}
