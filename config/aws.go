@@ -307,10 +307,11 @@ func (c *Config) validateAWS(p *problems) {
 		}
 	}
 	if c.ObjectStorage.Mode == ModeProvision {
+		// Bucket names are <prefix>-<seed name>-<account id>-<region> (at most 63 characters).
 		pre := a.S3.BucketPrefix
-		longest := "workfx-ai-tools-image"
-		if !bucketPrefixRef.MatchString(pre) || len(pre)+1+len(longest) > 63 {
-			p.add(key+".s3.bucketPrefix", "must be lowercase letters, digits and '-' and at most %d characters (bucket names are <prefix>-%s…), got %q", 62-len(longest), "workfx-ai", pre)
+		room := 63 - len("-"+SeedBuckets.ToolsImage+"-123456789012-"+a.Region)
+		if !bucketPrefixRef.MatchString(pre) || len(pre) > room {
+			p.add(key+".s3.bucketPrefix", "must be lowercase letters, digits and '-' and at most %d characters in %s (bucket names are <prefix>-workfx-ai-…-<account id>-<region>), got %q", room, a.Region, pre)
 		}
 	}
 }

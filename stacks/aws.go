@@ -56,6 +56,11 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Who deploys, and into which account (bucket names, key policies, the admin check).
+	caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, pulumi.Provider(provider))
+	if err != nil {
+		return nil, err
+	}
 	zones, err := awsZones(ctx, provider, a)
 	if err != nil {
 		return nil, err
@@ -143,7 +148,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	if cfg.ObjectStorage.Mode == config.ModeProvision {
 		prov.storage = func() (*storage.Storage, error) {
 			st, err := storage.NewAWS(ctx, "object-storage", &storage.AWSArgs{
-				Provider: provider, Vault: v, Region: a.Region, Prefix: a.S3.BucketPrefix, Prod: prod,
+				Provider: provider, Vault: v, Region: a.Region, AccountID: caller.AccountId, Prefix: a.S3.BucketPrefix, Prod: prod,
 			})
 			if err == nil {
 				bucketArns = st.BucketArns

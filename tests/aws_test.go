@@ -278,7 +278,7 @@ func TestAWSDevPlansSmaller(t *testing.T) {
 	assert.Equal(t, []any{"t3.large"}, listAt(ng, "instanceTypes"))
 	assert.Less(t, len(dev.Resources), len(prod.Resources))
 	b := awsFind(t, dev, tBucket, "object-storage-admin")
-	assert.Equal(t, "acme-dev-workfx-ai-admin", b.Str("bucket"))
+	assert.Equal(t, "acme-dev-workfx-ai-admin-123456789012-eu-west-1", b.Str("bucket"))
 }
 
 func TestAWSCredentialsAreSecret(t *testing.T) {
@@ -412,6 +412,8 @@ var malformedAWS = []struct {
 	{"unknown aws key", []edit{{"workfx:aws.rds.instanceType", "db.r6g.large"}}, "workfx:aws.rds.instanceType", "instanceClass"},
 	{"data service without the cluster", []edit{{"workfx:cluster.mode", "existing"}}, "workfx:postgres.mode", "workfx:cluster.mode provision"},
 	{"bucket prefix too long", []edit{{"workfx:aws.s3.bucketPrefix", strings.Repeat("a", 50)}}, "workfx:aws.s3.bucketPrefix", "at most"},
+	// <prefix>-workfx-ai-tools-image-<12-digit account>-us-east-1 must fit in 63 characters.
+	{"bucket prefix too long for account and region", []edit{{"workfx:aws.s3.bucketPrefix", strings.Repeat("a", 19)}}, "workfx:aws.s3.bucketPrefix", "at most 18 characters in us-east-1"},
 }
 
 func prodWith(t *testing.T, edits []edit) map[string]any {

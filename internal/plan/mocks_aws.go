@@ -10,6 +10,8 @@ import (
 const (
 	mockRegion  = "us-east-1"
 	mockAccount = "123456789012"
+	// MockDeployerRole is the role the offline plan deploys as (the stacks list it as an admin).
+	MockDeployerRole = "workfx-platform-deploy"
 )
 
 // registerAWSMocks gives the AWS resources and functions the program uses the computed outputs
@@ -28,6 +30,20 @@ func registerAWSMocks(r *Recorder) {
 	r.Invokes["aws:index/getAvailabilityZones:getAvailabilityZones"] = func(resource.PropertyMap) resource.PropertyMap {
 		zones := []resource.PropertyValue{str(mockRegion + "a"), str(mockRegion + "b"), str(mockRegion + "c")}
 		return resource.PropertyMap{"names": resource.NewArrayProperty(zones), "id": str(mockRegion)}
+	}
+	// The deployer: a role assumed by CI or an operator, as `aws sts get-caller-identity` shows it.
+	r.Invokes["aws:index/getCallerIdentity:getCallerIdentity"] = func(resource.PropertyMap) resource.PropertyMap {
+		return resource.PropertyMap{
+			"accountId": str(mockAccount), "id": str(mockAccount), "userId": str("AROAMOCKDEPLOYER:pulumi"),
+			"arn": str("arn:aws:sts::" + mockAccount + ":assumed-role/" + MockDeployerRole + "/pulumi"),
+		}
+	}
+	r.Invokes["aws:iam/getSessionContext:getSessionContext"] = func(in resource.PropertyMap) resource.PropertyMap {
+		return resource.PropertyMap{
+			"arn": str(name(in, "arn", "")), "id": str(name(in, "arn", "")),
+			"issuerArn": str("arn:aws:iam::" + mockAccount + ":role/" + MockDeployerRole), "issuerName": str(MockDeployerRole),
+			"issuerId": str("AROAMOCKDEPLOYER"), "sessionName": str("pulumi"),
+		}
 	}
 	r.Outputs["aws:kms/key:Key"] = func(in resource.PropertyMap) resource.PropertyMap {
 		// Each key its own id (from its description), as AWS gives every key a UUID.
