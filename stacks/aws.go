@@ -94,7 +94,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	p := &awsPlatform{cfg: cfg, cl: cl, roles: map[string]pulumi.StringOutput{}}
 	// Every data service: private subnets, reachable from the cluster only.
 	placement := network.AWSPlacement{Provider: provider, VpcID: vpc.VpcID, SubnetIDs: vpc.PrivateSubnetIDs,
-		ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod}
+		ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod, Prefix: prefix}
 	// The secrets each contract group is backed by, for the workload roles.
 	stored := map[contract.Group][]*vault.Secret{}
 	var bucketArns []pulumi.StringOutput

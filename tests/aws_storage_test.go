@@ -74,3 +74,21 @@ func TestAWSBucketNamesCarryAccountAndRegion(t *testing.T) {
 		assert.Equal(t, want[p.Stack], mapAt(cm, "data")["TOOLS_IMAGE_BUCKET_NAME"], "%s: the apps get the qualified name", p.Stack)
 	}
 }
+
+// Snapshot names are unique per account and region: a fixed "postgres-final" fails for the second
+// stack in the account, and for the same stack destroyed and created again.
+func TestAWSFinalSnapshotNamesAreUniquePerStackLifetime(t *testing.T) {
+	p := planStack(t, "prod")
+	for typ, want := range map[string]struct{ name, input string }{
+		tRDS:   {"postgres", "finalSnapshotIdentifier"},
+		tCache: {"redis", "finalSnapshotIdentifier"},
+	} {
+		r := awsFind(t, p, typ, want.name)
+		assert.Equal(t, "workfx-prod-"+want.name+"-final-0a1b2c3d", r.Str(want.input), "stack name, service and a random part")
+		id := awsFind(t, p, "random:index/randomId:RandomId", want.name+"-final-snapshot")
+		assert.Contains(t, r.Dependencies, id.URN, "%s: the random part is drawn once per stack lifetime", want.name)
+	}
+	dev := planAWSDev(t)
+	assert.Empty(t, dev.ByType("random:index/randomId:RandomId"), "dev takes no final snapshot")
+	assert.Equal(t, true, awsInput(awsFind(t, dev, tRDS, "postgres"), "skipFinalSnapshot"))
+}

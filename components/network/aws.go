@@ -4,9 +4,12 @@ package network
 import (
 	"fmt"
 	"net"
+	"regexp"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -181,6 +184,30 @@ type AWSPlacement struct {
 	// ClientSecurityGroupID is the only source allowed to connect.
 	ClientSecurityGroupID pulumi.StringInput
 	Prod                  bool
+	// Prefix starts the names AWS keeps account-wide (final snapshots): workfx-<stack>.
+	Prefix string
+}
+
+// FinalSnapshotName is the name of the snapshot RDS or ElastiCache takes when the service is
+// deleted: <prefix>-<service>-final-<8 hex digits>. Snapshot names are unique per account and
+// region, so a fixed name fails the second time (another stack, or the same stack destroyed and
+// created again); the random part is drawn once per stack lifetime, as terraform-aws-modules/rds
+// does with random_id.snapshot_identifier.
+func (a AWSPlacement) FinalSnapshotName(ctx *pulumi.Context, service string, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	id, err := random.NewRandomId(ctx, service+"-final-snapshot", &random.RandomIdArgs{ByteLength: pulumi.Int(4)}, opts...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	base := SnapshotSafe(a.Prefix + "-" + service + "-final")
+	return id.Hex.ApplyT(func(h string) string { return base + "-" + h }).(pulumi.StringOutput), nil
+}
+
+var notSnapshotSafe = regexp.MustCompile(`[^a-z0-9]+`)
+
+// SnapshotSafe makes a name RDS and ElastiCache accept as a snapshot identifier: lower-case
+// letters, digits and single hyphens (a stack name may hold '_' or '.').
+func SnapshotSafe(s string) string {
+	return strings.Trim(notSnapshotSafe.ReplaceAllString(strings.ToLower(s), "-"), "-")
 }
 
 // SecurityGroup is NewServiceSecurityGroup for the placement's VPC and client.

@@ -146,6 +146,10 @@ func NewRecorder(project, stack string) *Recorder {
 			"random:index/randomPassword:RandomPassword": func(resource.PropertyMap) resource.PropertyMap {
 				return resource.PropertyMap{"result": resource.MakeSecret(resource.NewStringProperty(GeneratedPlaceholder))}
 			},
+			// A random id (4 bytes, as hex): drawn once, stable for the stack's lifetime.
+			"random:index/randomId:RandomId": func(resource.PropertyMap) resource.PropertyMap {
+				return resource.PropertyMap{"hex": resource.NewStringProperty("0a1b2c3d")}
+			},
 		},
 		Invokes: map[string]func(resource.PropertyMap) resource.PropertyMap{}}
 	registerAzureMocks(r)
