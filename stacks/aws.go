@@ -72,6 +72,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	}
 	vpc, err := network.NewAWS(ctx, "network", &network.AWSArgs{
 		Provider: provider, Zones: zones, Cidr: a.VpcCidr, NATPerZone: prod, ClusterName: prefix,
+		Region: a.Region, AccountID: caller.AccountId, FlowLogRetentionDays: a.EKS.LogRetentionDays,
 	})
 	if err != nil {
 		return nil, err

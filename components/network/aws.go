@@ -7,8 +7,12 @@ import (
 	"regexp"
 	"strings"
 
+	"encoding/json"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -24,6 +28,12 @@ type AWSArgs struct {
 	NATPerZone bool
 	// ClusterName is tagged on the subnets so EKS and the load balancer controller find them.
 	ClusterName string
+	// Region names the S3 gateway endpoint's service (com.amazonaws.<region>.s3).
+	Region string
+	// AccountID confines the flow-log delivery role to this account's flow logs.
+	AccountID string
+	// FlowLogRetentionDays keeps the VPC flow logs (a CloudWatch retention value).
+	FlowLogRetentionDays int
 }
 
 // AWS is the VPC component.
@@ -71,7 +81,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	}
 
 	clusterTag := "kubernetes.io/cluster/" + args.ClusterName
-	var public, private pulumi.StringArray
+	var public, private, privateRoutes pulumi.StringArray
 	var nats []*ec2.NatGateway
 	for i, zone := range args.Zones {
 		// Private subnets get the larger blocks (pods take VPC addresses with the VPC CNI):
@@ -153,6 +163,22 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			return nil, err
 		}
 		private = append(private, priv.ID())
+		privateRoutes = append(privateRoutes, rt.ID())
+	}
+
+	// S3 through a gateway endpoint: bucket traffic from the nodes stays on the AWS network and
+	// pays no NAT processing ($0.045/GB); gateway endpoints themselves are free.
+	if _, err := ec2.NewVpcEndpoint(ctx, name+"-s3", &ec2.VpcEndpointArgs{
+		VpcId:           vpc.ID(),
+		ServiceName:     pulumi.String("com.amazonaws." + args.Region + ".s3"),
+		VpcEndpointType: pulumi.String("Gateway"),
+		RouteTableIds:   privateRoutes,
+		Tags:            pulumi.StringMap{"Name": pulumi.String(name + "-s3")},
+	}, child...); err != nil {
+		return nil, err
+	}
+	if err := flowLogs(ctx, name, vpc, args, child); err != nil {
+		return nil, err
 	}
 
 	c.VpcID = vpc.ID().ToStringOutput()
@@ -161,6 +187,49 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"vpcId": c.VpcID, "privateSubnetIds": c.PrivateSubnetIDs, "publicSubnetIds": c.PublicSubnetIDs,
 	})
+}
+
+// flowLogs records every accepted and rejected connection of the VPC in CloudWatch Logs (what a
+// security review or an incident asks first), through a role only the flow-logs service of this
+// account may assume (docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
+func flowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, args *AWSArgs, child []pulumi.ResourceOption) error {
+	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String("/aws/vpc/" + args.ClusterName + "/flow-logs"),
+		RetentionInDays: pulumi.Int(args.FlowLogRetentionDays),
+	}, child...)
+	if err != nil {
+		return err
+	}
+	trust, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect": "Allow", "Principal": map[string]any{"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole",
+		"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": args.AccountID}},
+	}}})
+	role, err := iam.NewRole(ctx, name+"-flow-logs", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(string(trust))}, child...)
+	if err != nil {
+		return err
+	}
+	policy := group.Arn.ApplyT(func(arn string) (string, error) {
+		b, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Effect":   "Allow",
+			"Action":   []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"},
+			"Resource": []string{arn, arn + ":*"},
+		}}})
+		return string(b), err
+	}).(pulumi.StringOutput)
+	rp, err := iam.NewRolePolicy(ctx, name+"-flow-logs", &iam.RolePolicyArgs{Role: role.Name, Policy: policy}, child...)
+	if err != nil {
+		return err
+	}
+	_, err = ec2.NewFlowLog(ctx, name, &ec2.FlowLogArgs{
+		VpcId:                  vpc.ID(),
+		TrafficType:            pulumi.String("ALL"),
+		LogDestinationType:     pulumi.String("cloud-watch-logs"),
+		LogDestination:         group.Arn,
+		IamRoleArn:             role.Arn,
+		MaxAggregationInterval: pulumi.Int(600),
+		Tags:                   pulumi.StringMap{"Name": pulumi.String(name)},
+	}, append(child, pulumi.DependsOn([]pulumi.Resource{rp}))...)
+	return err
 }
 
 // subnet is Terraform's cidrsubnet for IPv4: the num-th block of base extended by newBits.

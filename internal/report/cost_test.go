@@ -243,3 +243,19 @@ func TestPriceBooksLoad(t *testing.T) {
 		}
 	}
 }
+
+// A gateway VPC endpoint costs nothing (and saves NAT processing); an interface endpoint is
+// billed and not in the table, so it is listed as not priced rather than as zero.
+func TestVPCEndpointsPricedByType(t *testing.T) {
+	b := newPlanBuilder(t)
+	b.add(res{Name: "s3", Type: "aws:ec2/vpcEndpoint:VpcEndpoint", Inputs: map[string]any{"vpcEndpointType": "Gateway", "serviceName": "com.amazonaws.us-east-1.s3"}})
+	b.add(res{Name: "ecr", Type: "aws:ec2/vpcEndpoint:VpcEndpoint", Inputs: map[string]any{"vpcEndpointType": "Interface"}})
+	c := ComputeCost(b.plan(), map[string]string{"aws:region": "us-east-1"})
+	gateway, iface := itemsOf(c, "s3"), itemsOf(c, "ecr")
+	require.Len(t, gateway, 1)
+	require.Len(t, iface, 1)
+	assert.True(t, gateway[0].Priced)
+	assert.Zero(t, gateway[0].MonthlyUSD)
+	assert.False(t, iface[0].Priced)
+	assert.Contains(t, iface[0].Reason, "interface endpoints")
+}

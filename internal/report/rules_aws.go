@@ -48,6 +48,12 @@ func init() {
 			t := orDefault(r.Str("loadBalancerType"), "application")
 			return []CostItem{c.item(&awsPrices, r, "elb", t, 1, t+" load balancer")}
 		},
+		"aws:ec2/vpcEndpoint:VpcEndpoint": func(c *costCtx, r *plan.Resource) []CostItem {
+			if t := orDefault(r.Str("vpcEndpointType"), "Gateway"); t != "Gateway" {
+				return []CostItem{notPriced(r, t+" VPC endpoint", "interface endpoints are billed per AZ-hour and GB; not in the price table")}
+			}
+			return []CostItem{c.item(&awsPrices, r, "vpc-endpoint", "gateway", 1, "gateway VPC endpoint ("+r.Str("serviceName")+")")}
+		},
 		"aws:cloudwatch/logGroup:LogGroup": func(c *costCtx, r *plan.Resource) []CostItem {
 			return []CostItem{c.item(&awsPrices, r, "cloudwatch-logs", "log-group", 1, "CloudWatch log group")}
 		},
@@ -61,6 +67,8 @@ func init() {
 		"aws:ec2/internetGateway:InternetGateway", "aws:ec2/securityGroup:SecurityGroup",
 		"aws:ec2/securityGroupRule:SecurityGroupRule", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
 		"aws:ec2/launchTemplate:LaunchTemplate",
+		// Flow logs are billed as the log data their log group ingests (priced there as usage).
+		"aws:ec2/flowLog:FlowLog",
 		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
 		"aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy",
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
