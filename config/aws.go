@@ -63,17 +63,27 @@ type AWSCacheConfig struct {
 
 // AWSMSKConfig is workfx:aws.msk.
 type AWSMSKConfig struct {
-	BrokerCount   int    `json:"brokerCount"`
-	InstanceType  string `json:"instanceType"`
-	VolumeSizeGiB int    `json:"volumeSizeGiB"`
-	KafkaVersion  string `json:"kafkaVersion"`
-	Username      string `json:"username"`
+	BrokerCount  int    `json:"brokerCount"`
+	InstanceType string `json:"instanceType"`
+	// VolumeSizeGiB is each broker's storage at creation; MSK storage auto scaling grows it up
+	// to MaxVolumeSizeGiB (storage never shrinks).
+	VolumeSizeGiB    int    `json:"volumeSizeGiB"`
+	MaxVolumeSizeGiB int    `json:"maxVolumeSizeGiB"`
+	KafkaVersion     string `json:"kafkaVersion"`
+	Username         string `json:"username"`
 }
 
 // AWSS3Config is workfx:aws.s3. Bucket names are global, so seed 001's names get a prefix.
 type AWSS3Config struct {
 	BucketPrefix string `json:"bucketPrefix"`
 }
+
+// DefaultKafkaVersion is the MSK version of a new cluster: KRaft metadata mode (chosen at
+// creation only; Kafka 4 has no ZooKeeper to migrate from later) on the last 3.x line, which still
+// serves every client since Kafka 2.1. MSK's list (docs.aws.amazon.com/msk/latest/developerguide/
+// supported-kafka-versions.html; KRaft strings per .../metadata-management.html): 3.7.x, 3.8.x
+// (recommended), 3.9.x, each also as .kraft, and 4.0.x.kraft, 4.1.x.kraft.
+const DefaultKafkaVersion = "3.9.x.kraft"
 
 // DefaultAZCount is how many zones the VPC spans when none are pinned.
 const DefaultAZCount = 3
@@ -167,8 +177,11 @@ func applyAWSDefaults(c *Config) {
 	if m.VolumeSizeGiB == 0 {
 		m.VolumeSizeGiB = pickInt(20, 500)
 	}
+	if m.MaxVolumeSizeGiB == 0 {
+		m.MaxVolumeSizeGiB = max(pickInt(100, 2000), m.VolumeSizeGiB)
+	}
 	if m.KafkaVersion == "" {
-		m.KafkaVersion = "3.7.x"
+		m.KafkaVersion = DefaultKafkaVersion
 	}
 	if m.Username == "" {
 		m.Username = "workfx"
@@ -196,7 +209,7 @@ var (
 	cacheNode       = regexp.MustCompile(`^cache\.[a-z][a-z0-9]*\.(micro|small|medium|large|[0-9]*xlarge)$`)
 	mskInstance     = regexp.MustCompile(`^kafka\.[a-z][a-z0-9]*\.(small|large|[0-9]*xlarge)$`)
 	eksVersion      = regexp.MustCompile(`^1\.[0-9]{2}$`)
-	kafkaVersion    = regexp.MustCompile(`^[0-9]+\.[0-9]+\.([0-9]+|x)$`)
+	kafkaVersion    = regexp.MustCompile(`^([0-9]+)\.([0-9]+)\.([0-9]+|x)(\.kraft|-tiered)?$`)
 	rdsIdentifier   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	tagKey          = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 	bucketPrefixRef = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -299,9 +312,10 @@ func (c *Config) validateAWS(p *problems) {
 		if m.VolumeSizeGiB < 1 || m.VolumeSizeGiB > 16384 {
 			p.add(k+".volumeSizeGiB", "must be between 1 and 16384, got %d", m.VolumeSizeGiB)
 		}
-		if !kafkaVersion.MatchString(m.KafkaVersion) {
-			p.add(k+".kafkaVersion", "must be an MSK Kafka version such as 3.7.x or 3.6.0, got %q", m.KafkaVersion)
+		if m.MaxVolumeSizeGiB < m.VolumeSizeGiB || m.MaxVolumeSizeGiB > 16384 {
+			p.add(k+".maxVolumeSizeGiB", "must be at least volumeSizeGiB (%d) and at most 16384 (storage auto scaling grows each broker up to it), got %d", m.VolumeSizeGiB, m.MaxVolumeSizeGiB)
 		}
+		validateKafkaVersion(p, k+".kafkaVersion", m.KafkaVersion)
 		if !regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`).MatchString(m.Username) {
 			p.add(k+".username", "must be a SASL/SCRAM user name (letter, then letters, digits, '_', '-'), got %q", m.Username)
 		}
@@ -313,6 +327,24 @@ func (c *Config) validateAWS(p *problems) {
 		if !bucketPrefixRef.MatchString(pre) || len(pre) > room {
 			p.add(key+".s3.bucketPrefix", "must be lowercase letters, digits and '-' and at most %d characters in %s (bucket names are <prefix>-workfx-ai-…-<account id>-<region>), got %q", room, a.Region, pre)
 		}
+	}
+}
+
+// validateKafkaVersion checks the form of an MSK version string; whether MSK still offers it is
+// asked of MSK at deploy time (it retires versions on its own schedule).
+func validateKafkaVersion(p *problems, key, v string) {
+	m := kafkaVersion.FindStringSubmatch(v)
+	if m == nil {
+		p.add(key, "must be an MSK Kafka version such as 3.8.x, 3.9.x.kraft or 4.1.x.kraft, got %q", v)
+		return
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	switch {
+	case major >= 4 && m[4] != ".kraft":
+		p.add(key, "Kafka %d runs in KRaft mode only: use %d.%d.x.kraft, got %q", major, major, minor, v)
+	case m[4] == ".kraft" && (major < 3 || (major == 3 && minor < 7)):
+		p.add(key, "MSK offers KRaft mode from 3.7.x on (3.7.x.kraft and later), got %q", v)
 	}
 }
 

@@ -135,7 +135,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 		prov.kafka = func() (*kafka.Kafka, error) {
 			kf, err := kafka.NewAWS(ctx, "kafka", &kafka.AWSArgs{
 				AWSPlacement: placement, Vault: v, SecretPrefix: prefix,
-				BrokerCount: m.BrokerCount, InstanceType: m.InstanceType, VolumeSizeGiB: m.VolumeSizeGiB,
+				BrokerCount: m.BrokerCount, InstanceType: m.InstanceType, VolumeSizeGiB: m.VolumeSizeGiB, MaxVolumeSizeGiB: m.MaxVolumeSizeGiB,
 				KafkaVersion: m.KafkaVersion, Username: m.Username, LogRetentionDays: a.EKS.LogRetentionDays,
 				Use: kafkaUse(cfg),
 			})

@@ -12,8 +12,9 @@ import (
 	"github.com/workfx/workfx-platform/components/kube"
 )
 
-// TopicsImage carries kafka-topics.sh (the Apache Kafka project's image; runs as uid 1000).
-const TopicsImage = "apache/kafka:3.7.0"
+// TopicsImage carries kafka-topics.sh: the Apache Kafka project's image (one per release, KIP-975;
+// runs as uid 1000), on the line of the brokers' default version (config.DefaultKafkaVersion).
+const TopicsImage = "apache/kafka:3.9.1"
 
 // TopicsArgs configure the topic-creating Job.
 type TopicsArgs struct {

@@ -259,3 +259,27 @@ func TestVPCEndpointsPricedByType(t *testing.T) {
 	assert.False(t, iface[0].Priced)
 	assert.Contains(t, iface[0].Reason, "interface endpoints")
 }
+
+// MSK's storage grows with auto scaling: the item is the size at creation, and the note says how
+// far it can grow and what that would cost.
+func TestMSKStorageNotesItsAutoScalingCeiling(t *testing.T) {
+	b := newPlanBuilder(t)
+	b.add(res{Name: "kafka", Type: "aws:msk/cluster:Cluster", Inputs: map[string]any{
+		"numberOfBrokerNodes": 3,
+		"brokerNodeGroupInfo": map[string]any{"instanceType": "kafka.m7g.large", "storageInfo": map[string]any{"ebsStorageInfo": map[string]any{"volumeSize": 500}}},
+	}})
+	b.add(res{Name: "kafka-storage", Type: "aws:appautoscaling/target:Target", Deps: []string{"kafka"}, Inputs: map[string]any{
+		"maxCapacity": 2000, "scalableDimension": "kafka:broker-storage:VolumeSize", "serviceNamespace": "kafka",
+	}})
+	c := ComputeCost(b.plan(), map[string]string{"aws:region": "us-east-1"})
+	var storage *CostItem
+	for i, it := range itemsOf(c, "kafka") {
+		if strings.HasPrefix(it.Item, "MSK broker storage") {
+			storage = &itemsOf(c, "kafka")[i]
+		}
+	}
+	require.NotNil(t, storage)
+	assert.Equal(t, 150.0, storage.MonthlyUSD, "3 × 500 GiB at $0.10")
+	assert.Contains(t, storage.Note, "storage auto scaling grows each broker up to 2000 GiB ($600.00 per month at the maximum)")
+	assert.Empty(t, itemsOf(c, "kafka-storage"), "the scaling target itself is free")
+}

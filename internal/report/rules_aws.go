@@ -76,6 +76,7 @@ func init() {
 		"aws:eks/addon:Addon", "aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 		"aws:eks/podIdentityAssociation:PodIdentityAssociation",
 		"aws:msk/configuration:Configuration", "aws:msk/scramSecretAssociation:ScramSecretAssociation",
+		"aws:appautoscaling/target:Target", "aws:appautoscaling/policy:Policy",
 		"aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup",
 		"aws:elasticache/subnetGroup:SubnetGroup", "aws:elasticache/parameterGroup:ParameterGroup",
 		"aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup",
@@ -138,8 +139,19 @@ func mskCluster(c *costCtx, r *plan.Resource) []CostItem {
 	if !ok {
 		size = 1000
 	}
-	return append(items, c.item(&awsPrices, r, "msk-storage", "storage", float64(size*brokers),
-		fmt.Sprintf("MSK broker storage: %d × %d GiB", brokers, size)))
+	storage := c.item(&awsPrices, r, "msk-storage", "storage", float64(size*brokers),
+		fmt.Sprintf("MSK broker storage: %d × %d GiB", brokers, size))
+	// Storage auto scaling grows the volumes with the data: the figure is the size at creation.
+	for _, t := range c.dependents(r, "aws:appautoscaling/target:Target") {
+		if max, ok := inputInt(t, "maxCapacity"); ok && t.Str("scalableDimension") == "kafka:broker-storage:VolumeSize" {
+			note := fmt.Sprintf("storage auto scaling grows each broker up to %d GiB", max)
+			if storage.Priced {
+				note += fmt.Sprintf(" ($%.2f per month at the maximum)", round2(storage.UnitUSD*float64(max*brokers)))
+			}
+			storage.Note = strings.TrimPrefix(storage.Note+"; "+note, "; ")
+		}
+	}
+	return append(items, storage)
 }
 
 // rdsInstance: instanceClass (twice with multiAz) and allocatedStorage (twice with multiAz).
