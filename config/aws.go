@@ -27,7 +27,11 @@ type AWSConfig struct {
 
 // AWSEKSConfig is workfx:aws.eks.
 type AWSEKSConfig struct {
-	Version          string             `json:"version"`
+	Version string `json:"version"`
+	// SupportType is STANDARD (EKS upgrades the control plane when standard support ends) or
+	// EXTENDED (it stays, billed per cluster-hour on top); stated explicitly because EKS's own
+	// default is EXTENDED.
+	SupportType      string             `json:"supportType"`
 	NodeGroups       []AWSNodeGroupSize `json:"nodeGroups"`
 	LogRetentionDays int                `json:"logRetentionDays"`
 }
@@ -78,6 +82,13 @@ type AWSS3Config struct {
 	BucketPrefix string `json:"bucketPrefix"`
 }
 
+// DefaultEKSVersion is the Kubernetes version of a new cluster: the newest EKS offers, in standard
+// support until 2027-08-02 (EKS: 14 months of standard support from release, then 12 billed
+// months of extended support, docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html;
+// 1.36 released on EKS 2026-06-02). 1.34, the previous default, leaves standard support on
+// 2026-12-02. Whether a version is still in standard support is asked of EKS at deploy time.
+const DefaultEKSVersion = "1.36"
+
 // DefaultKafkaVersion is the MSK version of a new cluster: KRaft metadata mode (chosen at
 // creation only; Kafka 4 has no ZooKeeper to migrate from later) on the last 3.x line, which still
 // serves every client since Kafka 2.1. MSK's list (docs.aws.amazon.com/msk/latest/developerguide/
@@ -115,7 +126,10 @@ func applyAWSDefaults(c *Config) {
 		a.VpcCidr = "10.40.0.0/16"
 	}
 	if a.EKS.Version == "" {
-		a.EKS.Version = "1.34"
+		a.EKS.Version = DefaultEKSVersion
+	}
+	if a.EKS.SupportType == "" {
+		a.EKS.SupportType = "STANDARD"
 	}
 	if a.EKS.LogRetentionDays == 0 {
 		a.EKS.LogRetentionDays = pickInt(7, 90)
@@ -195,6 +209,34 @@ func applyAWSDefaults(c *Config) {
 	}
 }
 
+// ZoneIDPrefix is the zone-ID prefix of a region (us-east-1 → use1, eu-west-1 → euw1,
+// ap-southeast-2 → apse2): zone IDs are <prefix>-az<n>.
+func ZoneIDPrefix(region string) string {
+	parts := strings.Split(region, "-")
+	if len(parts) != 3 {
+		return ""
+	}
+	dir, ok := map[string]string{"east": "e", "west": "w", "north": "n", "south": "s", "central": "c",
+		"northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}[parts[1]]
+	if !ok {
+		return ""
+	}
+	return parts[0] + dir + parts[2]
+}
+
+// isZoneOf reports whether z names a zone of the region, by name (us-east-1a) or by ID (use1-az1).
+func isZoneOf(region, z string) bool {
+	if rest, ok := strings.CutPrefix(z, region); ok {
+		return len(rest) == 1 && rest[0] >= 'a' && rest[0] <= 'z'
+	}
+	prefix := ZoneIDPrefix(region)
+	if prefix == "" {
+		return zoneID.MatchString(z)
+	}
+	rest, ok := strings.CutPrefix(z, prefix+"-az")
+	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
+}
+
 func azCount(a *AWSConfig) int {
 	if len(a.AvailabilityZones) > 0 {
 		return len(a.AvailabilityZones)
@@ -213,6 +255,7 @@ var (
 	rdsIdentifier   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	tagKey          = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 	bucketPrefixRef = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	zoneID          = regexp.MustCompile(`^[a-z]{2,4}[0-9]+-az[0-9]+$`)
 )
 
 // validateAWS checks workfx:aws when the AWS composition runs.
@@ -227,11 +270,11 @@ func (c *Config) validateAWS(p *problems) {
 		p.add(key+".region", "is required with cloud aws: an AWS region such as eu-central-1, got %q", a.Region)
 	}
 	if n := len(a.AvailabilityZones); n != 0 && (n < 2 || n > 3) {
-		p.add(key+".availabilityZones", "must list 2 or 3 zones of the region (or be empty for the first three), got %d", n)
+		p.add(key+".availabilityZones", "must list 2 or 3 zones of the region (or be empty: three zones every service accepts, chosen by zone ID), got %d", n)
 	}
 	for i, z := range a.AvailabilityZones {
-		if !strings.HasPrefix(z, a.Region) {
-			p.add(key+".availabilityZones["+itoa(i)+"]", "must be a zone of region %s (e.g. %sa), got %q", a.Region, a.Region, z)
+		if !isZoneOf(a.Region, z) {
+			p.add(key+".availabilityZones["+itoa(i)+"]", "must be a zone of region %s by name (%sa) or by zone ID (%s-az1), got %q", a.Region, a.Region, ZoneIDPrefix(a.Region), z)
 		}
 	}
 	if ip, n, err := net.ParseCIDR(a.VpcCidr); err != nil || ip.To4() == nil || !ip.Equal(n.IP) {
@@ -353,7 +396,10 @@ func (c *Config) validateEKS(p *problems, k string) {
 	e := a.EKS
 	prod := c.Environment == "prod"
 	if !eksVersion.MatchString(e.Version) {
-		p.add(k+".version", "must be an EKS Kubernetes version such as 1.34, got %q", e.Version)
+		p.add(k+".version", "must be an EKS Kubernetes version such as %s, got %q", DefaultEKSVersion, e.Version)
+	}
+	if !oneOf(e.SupportType, "STANDARD", "EXTENDED") {
+		p.add(k+".supportType", "must be STANDARD (upgraded by EKS when standard support ends) or EXTENDED (kept, billed per cluster-hour), got %q", e.SupportType)
 	}
 	if !oneOf(itoa(e.LogRetentionDays), "1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545", "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653") {
 		p.add(k+".logRetentionDays", "must be a CloudWatch retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …), got %d", e.LogRetentionDays)

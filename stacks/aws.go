@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -56,12 +55,8 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Who deploys, and into which account (bucket names, key policies, the admin check).
-	caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, pulumi.Provider(provider))
-	if err != nil {
-		return nil, err
-	}
-	zones, err := awsZones(ctx, provider, a)
+	// What AWS must confirm before anything is created: account, zones, versions.
+	facts, err := awsPreflight(ctx, provider, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -71,8 +66,8 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 		return nil, err
 	}
 	vpc, err := network.NewAWS(ctx, "network", &network.AWSArgs{
-		Provider: provider, Zones: zones, Cidr: a.VpcCidr, NATPerZone: prod, ClusterName: prefix,
-		Region: a.Region, AccountID: caller.AccountId, FlowLogRetentionDays: a.EKS.LogRetentionDays,
+		Provider: provider, Zones: facts.zones, Cidr: a.VpcCidr, NATPerZone: prod, ClusterName: prefix,
+		Region: a.Region, AccountID: facts.accountID, FlowLogRetentionDays: a.EKS.LogRetentionDays,
 	})
 	if err != nil {
 		return nil, err
@@ -83,7 +78,8 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 			MinSize: g.MinSize, MaxSize: g.MaxSize, DesiredSize: g.DesiredSize, DiskSizeGiB: g.DiskSizeGiB})
 	}
 	cl, err := cluster.NewAWS(ctx, "cluster", &cluster.AWSArgs{
-		Provider: provider, ClusterName: prefix, Region: a.Region, Version: a.EKS.Version,
+		Provider: provider, ClusterName: prefix, Region: a.Region,
+		Version: a.EKS.Version, SupportType: a.EKS.SupportType, AddonVersions: facts.addonVersions,
 		SubnetIDs: vpc.PrivateSubnetIDs, PublicAccessCidrs: a.PublicAccessCidrs,
 		SecretsKey: v.ClusterKey, NodeGroups: groups, LogRetentionDays: a.EKS.LogRetentionDays,
 	})
@@ -149,7 +145,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	if cfg.ObjectStorage.Mode == config.ModeProvision {
 		prov.storage = func() (*storage.Storage, error) {
 			st, err := storage.NewAWS(ctx, "object-storage", &storage.AWSArgs{
-				Provider: provider, Vault: v, Region: a.Region, AccountID: caller.AccountId, Prefix: a.S3.BucketPrefix, Prod: prod,
+				Provider: provider, Vault: v, Region: a.Region, AccountID: facts.accountID, Prefix: a.S3.BucketPrefix, Prod: prod,
 			})
 			if err == nil {
 				bucketArns = st.BucketArns
@@ -189,7 +185,11 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 
 	ctx.Export("awsRegion", pulumi.String(a.Region))
 	ctx.Export("eksClusterName", eks.Name)
-	ctx.Export("availabilityZones", pulumi.ToStringArray(zones))
+	var zoneNames []string
+	for _, z := range facts.zones {
+		zoneNames = append(zoneNames, z.Name)
+	}
+	ctx.Export("availabilityZones", pulumi.ToStringArray(zoneNames))
 	return p, nil
 }
 
@@ -246,23 +246,4 @@ func dedupe(in []*vault.Secret) []*vault.Secret {
 		}
 	}
 	return out
-}
-
-// awsZones returns the pinned zones, or the region's first three that need no opt-in (local and
-// wavelength zones do, and cannot host RDS, MSK or EKS node groups alike).
-func awsZones(ctx *pulumi.Context, provider *aws.Provider, a config.AWSConfig) ([]string, error) {
-	if len(a.AvailabilityZones) > 0 {
-		return a.AvailabilityZones, nil
-	}
-	res, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
-		State:   pulumi.StringRef("available"),
-		Filters: []aws.GetAvailabilityZonesFilter{{Name: "opt-in-status", Values: []string{"opt-in-not-required"}}},
-	}, pulumi.Provider(provider))
-	if err != nil {
-		return nil, err
-	}
-	if len(res.Names) < config.DefaultAZCount {
-		return nil, fmt.Errorf("workfx:aws.region: %s offers %d availability zones, %d needed", a.Region, len(res.Names), config.DefaultAZCount)
-	}
-	return res.Names[:config.DefaultAZCount], nil
 }

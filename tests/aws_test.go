@@ -76,9 +76,9 @@ func TestAWSProdProvisionsEveryPiece(t *testing.T) {
 	// Three zones: one public and one private subnet each.
 	zones := map[string]int{}
 	for _, s := range p.ByType(tSubnet) {
-		zones[s.Str("availabilityZone")]++
+		zones[s.Str("availabilityZoneId")]++
 	}
-	assert.Equal(t, map[string]int{"us-east-1a": 2, "us-east-1b": 2, "us-east-1c": 2}, zones)
+	assert.Equal(t, map[string]int{"use1-az1": 2, "use1-az2": 2, "use1-az4": 2}, zones)
 	// The manifests are still there, on the new cluster.
 	assert.Len(t, objects(p, "Deployment"), 4)
 	assert.NotNil(t, p.Object("Secret", awsNamespace, "pg-secret"))
@@ -408,7 +408,7 @@ var malformedAWS = []struct {
 	{"vpc cidr too small", []edit{{"workfx:aws.vpcCidr", "10.40.0.0/24"}}, "workfx:aws.vpcCidr", "/16 to /20"},
 	{"api open to the internet in prod", []edit{{"workfx:aws.publicAccessCidrs", []any{"0.0.0.0/0"}}}, "workfx:aws.publicAccessCidrs[0]", "must not open the API"},
 	{"no api cidrs", []edit{{"workfx:aws.publicAccessCidrs", nil}}, "workfx:aws.publicAccessCidrs", "required"},
-	{"eks version", []edit{{"workfx:aws.eks.version", "1.34.2"}}, "workfx:aws.eks.version", "1.34"},
+	{"eks version", []edit{{"workfx:aws.eks.version", "1.34.2"}}, "workfx:aws.eks.version", "such as 1.36"},
 	{"log retention not a CloudWatch value", []edit{{"workfx:aws.eks.logRetentionDays", 10}}, "workfx:aws.eks.logRetentionDays", "CloudWatch retention"},
 	{"node group min above max", []edit{{"workfx:aws.eks.nodeGroups", []any{map[string]any{"name": "general", "minSize": 5, "desiredSize": 5, "maxSize": 3}}}}, "workfx:aws.eks.nodeGroups[0]", "minSize <= desiredSize <= maxSize"},
 	{"node instance type unknown", []edit{{"workfx:aws.eks.nodeGroups", []any{map[string]any{"name": "general", "instanceTypes": []any{"xlarge"}}}}}, "workfx:aws.eks.nodeGroups[0].instanceTypes[0]", "EC2 instance type"},

@@ -31,7 +31,12 @@ type AWSArgs struct {
 	// ClusterName is the EKS name (also the subnets' kubernetes.io/cluster tag).
 	ClusterName string
 	Region      string
-	Version     string
+	// Version is the Kubernetes minor of the control plane and, following it, the node groups.
+	Version string
+	// SupportType is the cluster's upgrade policy: STANDARD or EXTENDED.
+	SupportType string
+	// AddonVersions are the add-on versions for Version, by add-on name (resolved from EKS).
+	AddonVersions map[string]string
 	// SubnetIDs are the private subnets: control-plane ENIs and nodes live there.
 	SubnetIDs pulumi.StringArrayInput
 	// PublicAccessCidrs may reach the API endpoint from outside the VPC.
@@ -55,6 +60,10 @@ type EKS struct {
 }
 
 const policyPrefix = "arn:aws:iam::aws:policy/"
+
+// Addons are the EKS add-ons every cluster gets; their versions are resolved for the cluster's
+// Kubernetes version (AWSArgs.AddonVersions).
+var Addons = []string{"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"}
 
 // VPCCNIConfiguration is the vpc-cni add-on's configuration: the network policy agent on
 // (the add-on schema takes the string "true").
@@ -124,6 +133,9 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			Resources: pulumi.StringArray{pulumi.String("secrets")},
 		},
 		EnabledClusterLogTypes: pulumi.ToStringArray([]string{"api", "audit", "authenticator", "controllerManager", "scheduler"}),
+		// Stated, not left to EKS's default (EXTENDED: billed per cluster-hour once standard
+		// support ends, docs.aws.amazon.com/eks/latest/userguide/disable-extended-support.html).
+		UpgradePolicy: &eks.ClusterUpgradePolicyArgs{SupportType: pulumi.String(args.SupportType)},
 	}, with(pulumi.DependsOn([]pulumi.Resource{clusterPolicy, logs}))...)
 	if err != nil {
 		return nil, err
@@ -164,18 +176,24 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	}
 
 	addon := func(addonName string, deps []pulumi.Resource, saRole pulumi.StringPtrInput, configuration string) (*eks.Addon, error) {
-		args := &eks.AddonArgs{
+		if args.AddonVersions[addonName] == "" {
+			return nil, fmt.Errorf("cluster %s: no version of the %s add-on resolved for Kubernetes %s", name, addonName, args.Version)
+		}
+		addonArgs := &eks.AddonArgs{
 			ClusterName: cl.Name,
 			AddonName:   pulumi.String(addonName),
+			// The version EKS names for the cluster's Kubernetes version: bumping
+			// workfx:aws.eks.version upgrades the add-ons with the control plane.
+			AddonVersion: pulumi.String(args.AddonVersions[addonName]),
 			// EKS installs self-managed copies at creation; the managed add-on takes them over.
 			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 			ResolveConflictsOnUpdate: pulumi.String("PRESERVE"),
 			ServiceAccountRoleArn:    saRole,
 		}
 		if configuration != "" {
-			args.ConfigurationValues = pulumi.String(configuration)
+			addonArgs.ConfigurationValues = pulumi.String(configuration)
 		}
-		return eks.NewAddon(ctx, name+"-"+addonName, args, with(pulumi.DependsOn(deps))...)
+		return eks.NewAddon(ctx, name+"-"+addonName, addonArgs, with(pulumi.DependsOn(deps))...)
 	}
 	// The VPC CNI calls the EC2 API with its own role (IRSA, the aws-node ServiceAccount), as
 	// docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html recommends.
@@ -212,7 +230,10 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			ami = "AL2023_ARM_64_STANDARD"
 		}
 		ng, err := eks.NewNodeGroup(ctx, name+"-"+g.Name, &eks.NodeGroupArgs{
-			ClusterName:   cl.Name,
+			ClusterName: cl.Name,
+			// The control plane's version (an output: on a version bump the nodes roll after the
+			// control plane is upgraded, never before).
+			Version:       cl.Version,
 			NodeRoleArn:   nodeRole.Arn,
 			SubnetIds:     args.SubnetIDs,
 			AmiType:       pulumi.String(ami),

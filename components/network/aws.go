@@ -17,11 +17,15 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// Zone is an availability zone by its name (per account) and its ID (the same physical zone in
+// every account, what services' restrictions name).
+type Zone struct{ Name, ID string }
+
 // AWSArgs size the VPC.
 type AWSArgs struct {
 	Provider *aws.Provider
 	// Zones are the availability zones, one public and one private subnet each.
-	Zones []string
+	Zones []Zone
 	Cidr  string
 	// NATPerZone gives every zone its own NAT gateway (prod: a zone outage does not cut the
 	// others off); otherwise one NAT serves all zones (dev: a third of the cost).
@@ -95,13 +99,14 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			return nil, err
 		}
 		pub, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-public-%d", name, i), &ec2.SubnetArgs{
-			VpcId:            vpc.ID(),
-			AvailabilityZone: pulumi.String(zone),
-			CidrBlock:        pulumi.String(pubCidr),
+			VpcId: vpc.ID(),
+			// By zone ID: the zone chosen is the one checked, whatever this account calls it.
+			AvailabilityZoneId: pulumi.String(zone.ID),
+			CidrBlock:          pulumi.String(pubCidr),
 			// Nothing gets a public IP implicitly; only NAT and load balancers live here.
 			MapPublicIpOnLaunch: pulumi.Bool(false),
 			Tags: pulumi.StringMap{
-				"Name":                   pulumi.String(fmt.Sprintf("%s-public-%s", name, zone)),
+				"Name":                   pulumi.String(fmt.Sprintf("%s-public-%s", name, zone.Name)),
 				"kubernetes.io/role/elb": pulumi.String("1"),
 				clusterTag:               pulumi.String("shared"),
 			},
@@ -119,7 +124,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		if i == 0 || args.NATPerZone {
 			eip, err := ec2.NewEip(ctx, fmt.Sprintf("%s-nat-%d", name, i), &ec2.EipArgs{
 				Domain: pulumi.String("vpc"),
-				Tags:   pulumi.StringMap{"Name": pulumi.String(fmt.Sprintf("%s-nat-%s", name, zone))},
+				Tags:   pulumi.StringMap{"Name": pulumi.String(fmt.Sprintf("%s-nat-%s", name, zone.Name))},
 			}, child...)
 			if err != nil {
 				return nil, err
@@ -127,7 +132,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			nat, err := ec2.NewNatGateway(ctx, fmt.Sprintf("%s-%d", name, i), &ec2.NatGatewayArgs{
 				AllocationId: eip.ID(),
 				SubnetId:     pub.ID(),
-				Tags:         pulumi.StringMap{"Name": pulumi.String(fmt.Sprintf("%s-%s", name, zone))},
+				Tags:         pulumi.StringMap{"Name": pulumi.String(fmt.Sprintf("%s-%s", name, zone.Name))},
 			}, append(child, pulumi.DependsOn([]pulumi.Resource{igw}))...)
 			if err != nil {
 				return nil, err
@@ -136,11 +141,11 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		}
 
 		priv, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-private-%d", name, i), &ec2.SubnetArgs{
-			VpcId:            vpc.ID(),
-			AvailabilityZone: pulumi.String(zone),
-			CidrBlock:        pulumi.String(privCidr),
+			VpcId:              vpc.ID(),
+			AvailabilityZoneId: pulumi.String(zone.ID),
+			CidrBlock:          pulumi.String(privCidr),
 			Tags: pulumi.StringMap{
-				"Name":                            pulumi.String(fmt.Sprintf("%s-private-%s", name, zone)),
+				"Name":                            pulumi.String(fmt.Sprintf("%s-private-%s", name, zone.Name)),
 				"kubernetes.io/role/internal-elb": pulumi.String("1"),
 				clusterTag:                        pulumi.String("shared"),
 			},
@@ -152,7 +157,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		rt, err := ec2.NewRouteTable(ctx, fmt.Sprintf("%s-private-%d", name, i), &ec2.RouteTableArgs{
 			VpcId:  vpc.ID(),
 			Routes: ec2.RouteTableRouteArray{&ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), NatGatewayId: nat.ID()}},
-			Tags:   pulumi.StringMap{"Name": pulumi.String(fmt.Sprintf("%s-private-%s", name, zone))},
+			Tags:   pulumi.StringMap{"Name": pulumi.String(fmt.Sprintf("%s-private-%s", name, zone.Name))},
 		}, child...)
 		if err != nil {
 			return nil, err

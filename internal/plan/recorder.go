@@ -103,6 +103,9 @@ type Recorder struct {
 	Outputs map[string]func(inputs resource.PropertyMap) resource.PropertyMap
 	// Invokes answers provider functions by token.
 	Invokes map[string]func(args resource.PropertyMap) resource.PropertyMap
+	// ProviderInvokes answer provider functions whose answer depends on the provider instance
+	// called (an aws provider's region); they take precedence over Invokes.
+	ProviderInvokes map[string]func(call pulumi.MockCallArgs) resource.PropertyMap
 	// Existing answers reads (kubernetes:core/v1:Secret by "namespace/name"): what the cluster
 	// already holds. A read of anything else fails as the provider would ("does not exist").
 	Existing map[string]map[string]resource.PropertyMap
@@ -151,7 +154,8 @@ func NewRecorder(project, stack string) *Recorder {
 				return resource.PropertyMap{"hex": resource.NewStringProperty("0a1b2c3d")}
 			},
 		},
-		Invokes: map[string]func(resource.PropertyMap) resource.PropertyMap{}}
+		Invokes:         map[string]func(resource.PropertyMap) resource.PropertyMap{},
+		ProviderInvokes: map[string]func(pulumi.MockCallArgs) resource.PropertyMap{}}
 	registerAzureMocks(r)
 	registerAWSMocks(r)
 	return r
@@ -210,10 +214,30 @@ func (m *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 
 // Call answers an invoke.
 func (m *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	if f, ok := m.ProviderInvokes[args.Token]; ok {
+		return f(args), nil
+	}
 	if f, ok := m.Invokes[args.Token]; ok {
 		return f(args.Args), nil
 	}
 	return resource.PropertyMap{}, nil
+}
+
+// ProviderInput is a string input of the provider instance a call went to (a provider reference
+// is "<provider URN>::<id>"); "" when unknown.
+func (m *Recorder) ProviderInput(ref, key string) string {
+	urn := ref
+	if i := strings.LastIndex(ref, "::"); i > 0 {
+		urn = ref[:i]
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range m.resources {
+		if r.URN == urn {
+			return r.Str(key)
+		}
+	}
+	return ""
 }
 
 // urn mirrors the mock monitor's URN scheme (parent type chain included).
