@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"regexp"
 	"strconv"
@@ -412,9 +413,11 @@ func (c *Config) validateEKS(p *problems, k string) {
 		ip, n, err := net.ParseCIDR(cidr)
 		switch {
 		case err != nil || ip.To4() == nil:
-			p.add(ik, "must be an IPv4 CIDR such as 203.0.113.0/24, got %q", cidr)
+			p.add(ik, "must be an IPv4 CIDR (the deployer's or CI's public egress address, e.g. a.b.c.d/32), got %q", cidr)
 		case prod && func() bool { ones, _ := n.Mask.Size(); return ones < 8 }():
 			p.add(ik, "must not open the API to the internet in prod (prefix shorter than /8), got %q", cidr)
+		case within(n, nonPublicRanges):
+			p.add(ik, "must be a public address range: the EKS public endpoint sees the caller's public (NAT) address, and from inside the VPC the private endpoint answers; got %q", cidr)
 		}
 	}
 	names := map[string]bool{}
@@ -444,3 +447,53 @@ func (c *Config) validateEKS(p *problems, k string) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// nonPublicRanges never appear as a source address on the internet (RFC 6890): private
+// (RFC 1918), shared (RFC 6598), loopback, link-local, "this network", benchmarking, multicast
+// and reserved.
+var nonPublicRanges = parseCIDRs("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+	"169.254.0.0/16", "0.0.0.0/8", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4")
+
+// DocumentationRanges are RFC 5737's TEST-NET-1/2/3 blocks: reserved for examples, never a real
+// source address. Stack files use them as placeholders for the addresses only the operator knows.
+var DocumentationRanges = parseCIDRs("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+
+func parseCIDRs(cidrs ...string) []*net.IPNet {
+	out := make([]*net.IPNet, len(cidrs))
+	for i, c := range cidrs {
+		_, out[i], _ = net.ParseCIDR(c)
+	}
+	return out
+}
+
+// within reports whether n lies inside one of the ranges.
+func within(n *net.IPNet, ranges []*net.IPNet) bool {
+	ones, _ := n.Mask.Size()
+	for _, r := range ranges {
+		rOnes, _ := r.Mask.Size()
+		if r.Contains(n.IP) && ones >= rOnes {
+			return true
+		}
+	}
+	return false
+}
+
+// DeployBlockers are the placeholders this config plans with but cannot be deployed with: values
+// only the operator knows, written as documentation values. The offline plan, which reaches no
+// cloud, lists them; the program refuses them when the Pulumi engine runs it (preview and up),
+// before anything is registered. Today: publicAccessCidrs inside RFC 5737's documentation ranges
+// (a deployment with them would build VPC and EKS for half an hour, then time out applying the
+// first in-cluster object through an API endpoint nobody can reach).
+func (c *Config) DeployBlockers() []Problem {
+	if !c.UsesAWS() || c.Cluster.Mode != ModeProvision {
+		return nil
+	}
+	var out []Problem
+	for i, cidr := range c.AWS.PublicAccessCidrs {
+		if _, n, err := net.ParseCIDR(cidr); err == nil && within(n, DocumentationRanges) {
+			out = append(out, Problem{Key: "workfx:aws.publicAccessCidrs[" + itoa(i) + "]",
+				Message: fmt.Sprintf("%s is a documentation address (RFC 5737), a placeholder: put the deployer's and CI's egress addresses here before `pulumi up`", cidr)})
+		}
+	}
+	return out
+}

@@ -1,9 +1,11 @@
 package config
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestUsesAWSOnlyWhenSomethingIsProvisionedOnAWS(t *testing.T) {
@@ -48,4 +50,44 @@ func TestInstancePatterns(t *testing.T) {
 	assert.False(t, mskInstance.MatchString("kafka.m7g.medium"))
 	assert.True(t, ec2Instance.MatchString("m6i.xlarge"))
 	assert.False(t, ec2Instance.MatchString("m6i"))
+}
+
+func awsStack(cidrs ...string) map[string]string {
+	list := `["` + strings.Join(cidrs, `","`) + `"]`
+	return map[string]string{
+		"workfx:environment": "prod", "workfx:cloud": "aws",
+		"workfx:aws":           `{"region":"us-east-1","publicAccessCidrs":` + list + `}`,
+		"workfx:cluster":       `{"mode":"provision"}`,
+		"workfx:postgres":      `{"mode":"provision"}`,
+		"workfx:redis":         `{"mode":"provision"}`,
+		"workfx:kafka":         `{"mode":"provision"}`,
+		"workfx:objectStorage": `{"mode":"provision"}`,
+		"workfx:apps":          `{"workfxApi":{"image":{"tag":"2.4.1"}},"workfxCdc":{"image":{"tag":"2.4.1"}}}`,
+	}
+}
+
+// RFC 5737's documentation ranges are placeholders: a stack holding them validates (it plans
+// offline) but lists them as deploy blockers, each by key; real public addresses block nothing.
+func TestDocumentationRangesAreDeployBlockers(t *testing.T) {
+	cfg, err := Load(awsStack("203.0.113.10/32", "52.94.76.0/24", "198.51.100.0/24", "192.0.2.128/25"))
+	require.NoError(t, err)
+	var keys []string
+	for _, b := range cfg.DeployBlockers() {
+		keys = append(keys, b.Key)
+		assert.Contains(t, b.Message, "documentation address (RFC 5737)")
+	}
+	assert.Equal(t, []string{"workfx:aws.publicAccessCidrs[0]", "workfx:aws.publicAccessCidrs[2]", "workfx:aws.publicAccessCidrs[3]"}, keys)
+
+	cfg, err = Load(awsStack("52.94.76.0/24"))
+	require.NoError(t, err)
+	assert.Empty(t, cfg.DeployBlockers())
+}
+
+// The EKS public endpoint sees the caller's public address: a private range can never match.
+func TestPublicAccessCidrsMustBePublic(t *testing.T) {
+	for _, cidr := range []string{"10.0.0.0/16", "192.168.1.10/32", "100.64.0.0/16", "198.18.0.0/24"} {
+		_, err := Load(awsStack(cidr))
+		require.Error(t, err, cidr)
+		assert.Contains(t, err.Error(), "workfx:aws.publicAccessCidrs[0]: must be a public address range", cidr)
+	}
 }
