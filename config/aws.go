@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -32,7 +33,11 @@ type AWSEKSConfig struct {
 	// SupportType is STANDARD (EKS upgrades the control plane when standard support ends) or
 	// EXTENDED (it stays, billed per cluster-hour on top); stated explicitly because EKS's own
 	// default is EXTENDED.
-	SupportType      string             `json:"supportType"`
+	SupportType string `json:"supportType"`
+	// AdminRoleArns are the IAM roles that administer the cluster (the deployer, CI, operators):
+	// each gets an EKS access entry with AmazonEKSClusterAdminPolicy. No one else is admin, not
+	// even the identity that created the cluster, so the list must name the role running `up`.
+	AdminRoleArns    []string           `json:"adminRoleArns"`
 	NodeGroups       []AWSNodeGroupSize `json:"nodeGroups"`
 	LogRetentionDays int                `json:"logRetentionDays"`
 }
@@ -392,6 +397,10 @@ func validateKafkaVersion(p *problems, key, v string) {
 	}
 }
 
+// iamRoleArn is an IAM role in the commercial partition, with an optional path
+// (docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html).
+var iamRoleArn = regexp.MustCompile(`^arn:aws:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$`)
+
 func (c *Config) validateEKS(p *problems, k string) {
 	a := &c.AWS
 	e := a.EKS
@@ -419,6 +428,20 @@ func (c *Config) validateEKS(p *problems, k string) {
 		case within(n, nonPublicRanges):
 			p.add(ik, "must be a public address range: the EKS public endpoint sees the caller's public (NAT) address, and from inside the VPC the private endpoint answers; got %q", cidr)
 		}
+	}
+	if len(e.AdminRoleArns) == 0 {
+		p.add(k+".adminRoleArns", "is required with a provisioned cluster: the IAM role ARNs (deployer, CI, operators) that administer it, at least the role running `pulumi up`, which applies the in-cluster objects")
+	}
+	admins := map[string]bool{}
+	for i, arn := range e.AdminRoleArns {
+		ak := k + ".adminRoleArns[" + itoa(i) + "]"
+		switch {
+		case !iamRoleArn.MatchString(arn):
+			p.add(ak, "must be an IAM role ARN such as arn:aws:iam::111122223333:role/platform-deploy (not a user, an assumed-role session or a wildcard), got %q", arn)
+		case admins[arn]:
+			p.add(ak, "duplicates %q", arn)
+		}
+		admins[arn] = true
 	}
 	names := map[string]bool{}
 	for i, g := range e.NodeGroups {
@@ -478,12 +501,16 @@ func within(n *net.IPNet, ranges []*net.IPNet) bool {
 	return false
 }
 
+// DocumentationAccounts are the account IDs AWS's documentation uses in example ARNs.
+var DocumentationAccounts = []string{"123456789012", "111122223333"}
+
 // DeployBlockers are the placeholders this config plans with but cannot be deployed with: values
 // only the operator knows, written as documentation values. The offline plan, which reaches no
 // cloud, lists them; the program refuses them when the Pulumi engine runs it (preview and up),
 // before anything is registered. Today: publicAccessCidrs inside RFC 5737's documentation ranges
 // (a deployment with them would build VPC and EKS for half an hour, then time out applying the
-// first in-cluster object through an API endpoint nobody can reach).
+// first in-cluster object through an API endpoint nobody can reach), and admin roles in AWS's
+// documentation accounts.
 func (c *Config) DeployBlockers() []Problem {
 	if !c.UsesAWS() || c.Cluster.Mode != ModeProvision {
 		return nil
@@ -493,6 +520,12 @@ func (c *Config) DeployBlockers() []Problem {
 		if _, n, err := net.ParseCIDR(cidr); err == nil && within(n, DocumentationRanges) {
 			out = append(out, Problem{Key: "workfx:aws.publicAccessCidrs[" + itoa(i) + "]",
 				Message: fmt.Sprintf("%s is a documentation address (RFC 5737), a placeholder: put the deployer's and CI's egress addresses here before `pulumi up`", cidr)})
+		}
+	}
+	for i, arn := range c.AWS.EKS.AdminRoleArns {
+		if account := strings.Split(arn, ":"); len(account) > 4 && slices.Contains(DocumentationAccounts, account[4]) {
+			out = append(out, Problem{Key: "workfx:aws.eks.adminRoleArns[" + itoa(i) + "]",
+				Message: fmt.Sprintf("%s is in %s, AWS's documentation account, a placeholder: list the roles of your account that deploy and administer the cluster", arn, account[4])})
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -56,7 +57,7 @@ func awsStack(cidrs ...string) map[string]string {
 	list := `["` + strings.Join(cidrs, `","`) + `"]`
 	return map[string]string{
 		"workfx:environment": "prod", "workfx:cloud": "aws",
-		"workfx:aws":           `{"region":"us-east-1","publicAccessCidrs":` + list + `}`,
+		"workfx:aws":           `{"region":"us-east-1","publicAccessCidrs":` + list + `,"eks":{"adminRoleArns":["arn:aws:iam::210987654321:role/platform-deploy"]}}`,
 		"workfx:cluster":       `{"mode":"provision"}`,
 		"workfx:postgres":      `{"mode":"provision"}`,
 		"workfx:redis":         `{"mode":"provision"}`,
@@ -90,4 +91,48 @@ func TestPublicAccessCidrsMustBePublic(t *testing.T) {
 		require.Error(t, err, cidr)
 		assert.Contains(t, err.Error(), "workfx:aws.publicAccessCidrs[0]: must be a public address range", cidr)
 	}
+}
+
+func withAdmins(cidr string, arns ...string) map[string]string {
+	raw := awsStack(cidr)
+	b, _ := json.Marshal(arns)
+	raw["workfx:aws"] = `{"region":"us-east-1","publicAccessCidrs":["` + cidr + `"],"eks":{"adminRoleArns":` + string(b) + `}}`
+	return raw
+}
+
+// Cluster admins are IAM roles (access entries for CI and operators, no creator bootstrap):
+// the list is required, and each entry must be a role ARN, named by its index.
+func TestAdminRoleArnsAreIAMRoles(t *testing.T) {
+	_, err := Load(withAdmins("52.94.76.0/24"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "workfx:aws.eks.adminRoleArns: is required with a provisioned cluster")
+
+	for _, bad := range []string{
+		"arn:aws:iam::210987654321:user/alice",                           // a user, not a role
+		"arn:aws:sts::210987654321:assumed-role/platform-deploy/session", // a session
+		"arn:aws:iam::210987654321:role/*",                               // a wildcard
+		"arn:aws:iam::21098765432:role/platform-deploy",                  // 11-digit account
+		"platform-deploy",
+	} {
+		_, err := Load(withAdmins("52.94.76.0/24", "arn:aws:iam::210987654321:role/platform-ci", bad))
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "workfx:aws.eks.adminRoleArns[1]: must be an IAM role ARN", bad)
+	}
+	_, err = Load(withAdmins("52.94.76.0/24", "arn:aws:iam::210987654321:role/ci", "arn:aws:iam::210987654321:role/ci"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "workfx:aws.eks.adminRoleArns[1]: duplicates")
+
+	cfg, err := Load(withAdmins("52.94.76.0/24", "arn:aws:iam::210987654321:role/platform/deploy", "arn:aws:iam::210987654321:role/ci"))
+	require.NoError(t, err, "role ARNs, with or without a path")
+	assert.Empty(t, cfg.DeployBlockers())
+}
+
+// Roles in AWS's documentation accounts are placeholders, as documentation addresses are.
+func TestDocumentationAccountAdminsAreDeployBlockers(t *testing.T) {
+	cfg, err := Load(withAdmins("52.94.76.0/24", "arn:aws:iam::210987654321:role/ci", "arn:aws:iam::123456789012:role/deploy"))
+	require.NoError(t, err)
+	blockers := cfg.DeployBlockers()
+	require.Len(t, blockers, 1)
+	assert.Equal(t, "workfx:aws.eks.adminRoleArns[1]", blockers[0].Key)
+	assert.Contains(t, blockers[0].Message, "AWS's documentation account")
 }

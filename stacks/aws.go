@@ -80,7 +80,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	cl, err := cluster.NewAWS(ctx, "cluster", &cluster.AWSArgs{
 		Provider: provider, ClusterName: prefix, Region: a.Region,
 		Version: a.EKS.Version, SupportType: a.EKS.SupportType, AddonVersions: facts.addonVersions,
-		SubnetIDs: vpc.PrivateSubnetIDs, PublicAccessCidrs: a.PublicAccessCidrs,
+		SubnetIDs: vpc.PrivateSubnetIDs, PublicAccessCidrs: a.PublicAccessCidrs, AdminRoleArns: a.EKS.AdminRoleArns,
 		SecretsKey: v.ClusterKey, NodeGroups: groups, LogRetentionDays: a.EKS.LogRetentionDays,
 	})
 	if err != nil {

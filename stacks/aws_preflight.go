@@ -2,12 +2,14 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/msk"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -63,6 +65,17 @@ func awsPreflight(ctx *pulumi.Context, provider *aws.Provider, cfg *config.Confi
 	clusterOn := cfg.Cluster.Mode == config.ModeProvision
 	kafkaOn := cfg.Kafka.Mode == config.ModeProvision
 	if clusterOn {
+		// Only the listed roles administer the cluster (no creator bootstrap): the identity
+		// running this program applies every in-cluster object, so it must be one of them, or
+		// the up would build the cloud for half an hour and then be refused by the API server.
+		session, err := iam.GetSessionContext(ctx, &iam.GetSessionContextArgs{Arn: caller.Arn}, via)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(a.EKS.AdminRoleArns, session.IssuerArn) {
+			add("workfx:aws.eks.adminRoleArns", "must list the IAM role running this program, %s (it applies the in-cluster objects through the EKS API); listed: %s",
+				session.IssuerArn, strings.Join(a.EKS.AdminRoleArns, ", "))
+		}
 		if err := checkEKSVersion(ctx, via, a.EKS, add); err != nil {
 			return nil, err
 		}

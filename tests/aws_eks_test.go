@@ -2,9 +2,11 @@ package tests
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -57,4 +59,66 @@ func TestAWSVPCCNIUsesItsOwnRoleNotTheNodes(t *testing.T) {
 			}
 		}
 	}
+}
+
+const (
+	tAccessEntry  = "aws:eks/accessEntry:AccessEntry"
+	tAccessPolicy = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+)
+
+// Nobody is cluster admin by having created the cluster: each configured role (deployer, CI) is,
+// through an access entry with the cluster-wide admin policy, and the Kubernetes provider waits
+// for them, so CI or a second operator can run the next up (terraform-aws-modules/eks: access
+// entries, enable_cluster_creator_admin_permissions false).
+func TestAWSClusterAdminsAreTheConfiguredRoles(t *testing.T) {
+	for _, p := range awsPlans(t) {
+		eks := awsFind(t, p, tEKS, "cluster")
+		assert.Equal(t, "API", eks.Str("accessConfig.authenticationMode"), p.Stack)
+		bootstrap, _ := eks.Input("accessConfig.bootstrapClusterCreatorAdminPermissions")
+		assert.Equal(t, false, bootstrap, "%s: stated false, not left to the provider's default (true)", p.Stack)
+
+		file := map[string]string{"prod": "Pulumi.prod.yaml", "aws-dev": filepath.Join("tests", awsDevFile)}[p.Stack]
+		cfg, err := loadValues(t, stackValues(t, file))
+		require.NoError(t, err)
+		require.NotEmpty(t, cfg.AWS.EKS.AdminRoleArns, p.Stack)
+		var entries, admins []string
+		for _, e := range p.ByType(tAccessEntry) {
+			entries = append(entries, e.Str("principalArn"))
+			assert.Equal(t, "STANDARD", e.Str("type"), e.Name)
+		}
+		provider := awsFind(t, p, tK8sProv, "cluster")
+		for _, a := range p.ByType(tAccessPolicy) {
+			admins = append(admins, a.Str("principalArn"))
+			assert.Equal(t, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", a.Str("policyArn"), a.Name)
+			assert.Equal(t, "cluster", a.Str("accessScope.type"), a.Name)
+			assert.True(t, p.DependsOn(provider, a), "%s: the in-cluster objects wait for %s", p.Stack, a.Name)
+		}
+		assert.ElementsMatch(t, cfg.AWS.EKS.AdminRoleArns, entries, p.Stack)
+		assert.ElementsMatch(t, cfg.AWS.EKS.AdminRoleArns, admins, p.Stack)
+	}
+}
+
+// The role running up applies every in-cluster object: if it is not an admin, the up is refused
+// by preflight, naming the key and the role, before anything exists in AWS.
+func TestAWSDeployerMustBeAClusterAdmin(t *testing.T) {
+	ciOnly := []edit{{"workfx:aws.eks.adminRoleArns", []any{"arn:aws:iam::123456789012:role/workfx-platform-ci"}}}
+	p, err := planProdWith(t, ciOnly, nil)
+	msg := refusal(t, err, "workfx:aws.eks.adminRoleArns")
+	assert.Contains(t, msg, "must list the IAM role running this program, arn:aws:iam::123456789012:role/"+plan.MockDeployerRole)
+	nothingInAWS(t, p)
+
+	// The same deployer under another session name, or a role with a path, is recognised by its
+	// issuer (iam.getSessionContext), not by the session ARN.
+	p, err = planProdWith(t, ciOnly, func(rec *plan.Recorder) {
+		rec.Invokes["aws:index/getCallerIdentity:getCallerIdentity"] = func(resource.PropertyMap) resource.PropertyMap {
+			return resource.PropertyMap{"accountId": resource.NewStringProperty("123456789012"), "id": resource.NewStringProperty("123456789012"),
+				"userId": resource.NewStringProperty("AROACI:gha"), "arn": resource.NewStringProperty("arn:aws:sts::123456789012:assumed-role/workfx-platform-ci/gha-run-42")}
+		}
+		rec.Invokes["aws:iam/getSessionContext:getSessionContext"] = func(in resource.PropertyMap) resource.PropertyMap {
+			require.Equal(t, "arn:aws:sts::123456789012:assumed-role/workfx-platform-ci/gha-run-42", in["arn"].StringValue(), "asked about the caller")
+			return resource.PropertyMap{"arn": in["arn"], "id": in["arn"], "issuerArn": resource.NewStringProperty("arn:aws:iam::123456789012:role/workfx-platform-ci")}
+		}
+	})
+	require.NoError(t, err)
+	assert.Len(t, p.ByType(tAccessEntry), 1)
 }

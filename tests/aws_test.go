@@ -408,6 +408,9 @@ var malformedAWS = []struct {
 	{"vpc cidr too small", []edit{{"workfx:aws.vpcCidr", "10.40.0.0/24"}}, "workfx:aws.vpcCidr", "/16 to /20"},
 	{"api open to the internet in prod", []edit{{"workfx:aws.publicAccessCidrs", []any{"0.0.0.0/0"}}}, "workfx:aws.publicAccessCidrs[0]", "must not open the API"},
 	{"no api cidrs", []edit{{"workfx:aws.publicAccessCidrs", nil}}, "workfx:aws.publicAccessCidrs", "required"},
+	{"private api cidr", []edit{{"workfx:aws.publicAccessCidrs", []any{"10.0.0.0/16"}}}, "workfx:aws.publicAccessCidrs[0]", "must be a public address range"},
+	{"no cluster admins", []edit{{"workfx:aws.eks.adminRoleArns", nil}}, "workfx:aws.eks.adminRoleArns", "at least the role running `pulumi up`"},
+	{"cluster admin not a role", []edit{{"workfx:aws.eks.adminRoleArns", []any{"arn:aws:iam::123456789012:user/alice"}}}, "workfx:aws.eks.adminRoleArns[0]", "must be an IAM role ARN"},
 	{"eks version", []edit{{"workfx:aws.eks.version", "1.34.2"}}, "workfx:aws.eks.version", "such as 1.36"},
 	{"log retention not a CloudWatch value", []edit{{"workfx:aws.eks.logRetentionDays", 10}}, "workfx:aws.eks.logRetentionDays", "CloudWatch retention"},
 	{"node group min above max", []edit{{"workfx:aws.eks.nodeGroups", []any{map[string]any{"name": "general", "minSize": 5, "desiredSize": 5, "maxSize": 3}}}}, "workfx:aws.eks.nodeGroups[0]", "minSize <= desiredSize <= maxSize"},
@@ -447,7 +450,8 @@ func TestAWSMalformedConfigsNameTheKey(t *testing.T) {
 }
 
 func TestAWSDefaultsPerEnvironment(t *testing.T) {
-	dev := prodWith(t, []edit{{"workfx:environment", "dev"}, {"workfx:aws.rds", nil}, {"workfx:aws.elastiCache", nil}, {"workfx:aws.msk", nil}, {"workfx:aws.eks", nil}})
+	dev := prodWith(t, []edit{{"workfx:environment", "dev"}, {"workfx:aws.rds", nil}, {"workfx:aws.elastiCache", nil}, {"workfx:aws.msk", nil},
+		{"workfx:aws.eks", map[string]any{"adminRoleArns": []any{"arn:aws:iam::210987654321:role/platform-deploy"}}}})
 	cfg, err := loadValues(t, dev)
 	require.NoError(t, err)
 	a := cfg.AWS

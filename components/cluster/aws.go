@@ -41,6 +41,9 @@ type AWSArgs struct {
 	SubnetIDs pulumi.StringArrayInput
 	// PublicAccessCidrs may reach the API endpoint from outside the VPC.
 	PublicAccessCidrs []string
+	// AdminRoleArns are the IAM roles with cluster admin through EKS access entries (the
+	// deployer among them: the creator gets no implicit admin).
+	AdminRoleArns []string
 	// SecretsKey envelope-encrypts Kubernetes Secrets.
 	SecretsKey       *kms.Key
 	NodeGroups       []NodeGroup
@@ -64,6 +67,19 @@ const policyPrefix = "arn:aws:iam::aws:policy/"
 // Addons are the EKS add-ons every cluster gets; their versions are resolved for the cluster's
 // Kubernetes version (AWSArgs.AddonVersions).
 var Addons = []string{"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"}
+
+// ClusterAdminPolicyArn is EKS's access policy with cluster-admin rights.
+const ClusterAdminPolicyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+// AdminEntryName names an admin's access entry by account and role name (stable when the list
+// is reordered, distinct for the same role name in two accounts).
+func AdminEntryName(roleArn string) string {
+	account, role := "", roleArn
+	if parts := strings.SplitN(roleArn, ":", 6); len(parts) == 6 {
+		account, role = parts[4], parts[5][strings.LastIndex(parts[5], "/")+1:]
+	}
+	return strings.ToLower(account + "-" + role)
+}
 
 // VPCCNIConfiguration is the vpc-cni add-on's configuration: the network policy agent on
 // (the add-on schema takes the string "true").
@@ -122,11 +138,13 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			EndpointPublicAccess:  pulumi.Bool(len(args.PublicAccessCidrs) > 0),
 			PublicAccessCidrs:     cidrs,
 		},
-		// Access entries only (no aws-auth ConfigMap); the deploying principal becomes cluster
-		// admin so this program can apply the manifests with `aws eks get-token`.
+		// Access entries only (no aws-auth ConfigMap), and no implicit admin for whoever
+		// created the cluster: admins are the access entries below, one per configured role, so
+		// CI and a second operator are admins as much as the first (terraform-aws-modules/eks
+		// does the same: enable_cluster_creator_admin_permissions defaults to false).
 		AccessConfig: &eks.ClusterAccessConfigArgs{
 			AuthenticationMode:                      pulumi.String("API"),
-			BootstrapClusterCreatorAdminPermissions: pulumi.Bool(true),
+			BootstrapClusterCreatorAdminPermissions: pulumi.Bool(false),
 		},
 		EncryptionConfig: &eks.ClusterEncryptionConfigArgs{
 			Provider:  &eks.ClusterEncryptionConfigProviderArgs{KeyArn: args.SecretsKey.Arn},
@@ -154,6 +172,30 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		SecurityGroupID: cl.VpcConfig.ClusterSecurityGroupId().Elem(),
 		OIDCProviderArn: oidc.Arn,
 		OIDCIssuer:      issuerURL.ApplyT(func(u string) string { return strings.TrimPrefix(u, "https://") }).(pulumi.StringOutput),
+	}
+
+	// The admins: one access entry each, with the cluster-wide admin access policy
+	// (docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html). The Kubernetes
+	// provider waits for them: this program applies its objects as one of these roles.
+	var admins []pulumi.Resource
+	for _, arn := range args.AdminRoleArns {
+		id := name + "-admin-" + AdminEntryName(arn)
+		entry, err := eks.NewAccessEntry(ctx, id, &eks.AccessEntryArgs{
+			ClusterName: cl.Name, PrincipalArn: pulumi.String(arn), Type: pulumi.String("STANDARD"),
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		assoc, err := eks.NewAccessPolicyAssociation(ctx, id, &eks.AccessPolicyAssociationArgs{
+			ClusterName:  cl.Name,
+			PrincipalArn: entry.PrincipalArn,
+			PolicyArn:    pulumi.String(ClusterAdminPolicyArn),
+			AccessScope:  &eks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")},
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		admins = append(admins, assoc)
 	}
 
 	nodeRole, err := iam.NewRole(ctx, name+"-nodes", &iam.RoleArgs{
@@ -285,7 +327,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		func(v []any) (string, error) {
 			return Kubeconfig(v[0].(string), v[1].(string), v[2].(string), args.Region)
 		})).(pulumi.StringOutput)
-	p, err := kubernetes.NewProvider(ctx, name, providerArgs(c.Kubeconfig), pulumi.Parent(c), pulumi.DependsOn(ready))
+	p, err := kubernetes.NewProvider(ctx, name, providerArgs(c.Kubeconfig), pulumi.Parent(c), pulumi.DependsOn(append(ready, admins...)))
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,8 @@ import (
 	"github.com/workfx/workfx-platform/stacks"
 )
 
-// Pulumi.prod.yaml's publicAccessCidrs are documentation addresses: the real engine's preview
+// Pulumi.prod.yaml's publicAccessCidrs are documentation addresses and its admin roles are in
+// AWS's documentation account: the real engine's preview
 // refuses them, naming the key, before any resource (no AWS provider plugin is even loaded, so
 // this runs here); with real addresses the program gets past its config and on to AWS.
 func TestPlaceholderAddressesStopTheRealEngine(t *testing.T) {
@@ -50,13 +51,15 @@ func TestPlaceholderAddressesStopTheRealEngine(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "workfx:aws.publicAccessCidrs[0]: 203.0.113.10/32 is a documentation address (RFC 5737)")
 	assert.Contains(t, err.Error(), "workfx:aws.publicAccessCidrs[1]")
+	assert.Contains(t, err.Error(), "workfx:aws.eks.adminRoleArns[0]: arn:aws:iam::123456789012:role/workfx-platform-deploy is in 123456789012, AWS's documentation account")
 
-	// The operator's real addresses (the whole workfx:aws value, as the stack file holds it):
+	// The operator's real addresses and roles (the whole workfx:aws value, as the stack file holds it):
 	// the config passes, and the program goes on to ask AWS, which needs the AWS provider
 	// plugin this machine does not have: that is the next error, not the addresses.
 	var awsCfg map[string]any
 	require.NoError(t, json.Unmarshal([]byte(sc.Raw["workfx:aws"]), &awsCfg))
 	awsCfg["publicAccessCidrs"] = []string{"52.94.76.10/32", "52.94.76.11/32"}
+	awsCfg["eks"].(map[string]any)["adminRoleArns"] = []string{"arn:aws:iam::210987654321:role/platform-deploy"}
 	b, err := json.Marshal(awsCfg)
 	require.NoError(t, err)
 	require.NoError(t, stack.SetConfig(ctx, "workfx:aws", auto.ConfigValue{Value: string(b)}))
