@@ -95,6 +95,16 @@ type AWSS3Config struct {
 // 2026-12-02. Whether a version is still in standard support is asked of EKS at deploy time.
 const DefaultEKSVersion = "1.36"
 
+// ClusterAutoscalerReleases are the Cluster Autoscaler release (image tag) for each EKS
+// Kubernetes minor: the autoscaler is built for one minor and should run with it
+// (github.com/kubernetes/autoscaler cluster-autoscaler/README.md, "Releases"); these are the
+// newest patch tags of kubernetes/autoscaler for each minor (cluster-autoscaler-1.36.1 of
+// 2026-07-22 and so on). A version EKS offers but outside the table is refused by key
+// (stacks/aws_preflight.go).
+var ClusterAutoscalerReleases = map[string]string{
+	"1.33": "v1.33.6", "1.34": "v1.34.5", "1.35": "v1.35.2", "1.36": "v1.36.1",
+}
+
 // DefaultKafkaVersion is the MSK version of a new cluster: KRaft metadata mode (chosen at
 // creation only; Kafka 4 has no ZooKeeper to migrate from later) on the last 3.x line, which still
 // serves every client since Kafka 2.1. MSK's list (docs.aws.amazon.com/msk/latest/developerguide/

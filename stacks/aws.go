@@ -72,6 +72,10 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	if err != nil {
 		return nil, err
 	}
+	charts, err := chartSource(cfg.Images.ChartRepository)
+	if err != nil {
+		return nil, err
+	}
 	groups := make([]cluster.NodeGroup, 0, len(a.EKS.NodeGroups))
 	for _, g := range a.EKS.NodeGroups {
 		groups = append(groups, cluster.NodeGroup{Name: g.Name, InstanceTypes: g.InstanceTypes,
@@ -82,6 +86,10 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 		Version: a.EKS.Version, SupportType: a.EKS.SupportType, AddonVersions: facts.addonVersions,
 		SubnetIDs: vpc.PrivateSubnetIDs, PublicAccessCidrs: a.PublicAccessCidrs, AdminRoleArns: a.EKS.AdminRoleArns,
 		SecretsKey: v.ClusterKey, NodeGroups: groups, LogRetentionDays: a.EKS.LogRetentionDays,
+		Autoscaler: &cluster.AutoscalerArgs{
+			ImageTag: config.ClusterAutoscalerReleases[a.EKS.Version],
+			Charts:   charts, Registry: cfg.Images.Registry, Replicas: map[bool]int{true: 2, false: 1}[prod],
+		},
 	})
 	if err != nil {
 		return nil, err

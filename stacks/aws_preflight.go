@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -140,6 +141,10 @@ func checkEKSVersion(ctx *pulumi.Context, via pulumi.InvokeOption, e config.AWSE
 	case chosen.VersionStatus == "EXTENDED_SUPPORT" && e.SupportType == "STANDARD":
 		add("workfx:aws.eks.version", "Kubernetes %s left EKS standard support on %s; choose one in standard support (%s), or set workfx:aws.eks.supportType EXTENDED to pay for extended support",
 			e.Version, chosen.EndOfStandardSupportDate, strings.Join(standard, ", "))
+	case config.ClusterAutoscalerReleases[e.Version] == "":
+		known := slices.Sorted(maps.Keys(config.ClusterAutoscalerReleases))
+		add("workfx:aws.eks.version", "Kubernetes %s has no Cluster Autoscaler release in this program yet (it runs the autoscaler built for the cluster's minor: %s)",
+			e.Version, strings.Join(known, ", "))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package tests
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/workfx/workfx-platform/components/cluster"
 	"github.com/workfx/workfx-platform/internal/plan"
 )
 
@@ -121,4 +123,56 @@ func TestAWSDeployerMustBeAClusterAdmin(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Len(t, p.ByType(tAccessEntry), 1)
+}
+
+const tHelmRelease = "kubernetes:helm.sh/v3:Release"
+
+// Node groups leave their size to an autoscaler: the Cluster Autoscaler, from its official
+// chart at a pinned version, the image built for the cluster's Kubernetes minor, discovering
+// this cluster's groups by tag, with its own IRSA role that may change the capacity of this
+// cluster's groups only. Without it, pods the HPAs add stay Pending on full nodes.
+func TestAWSNodeGroupsScaleWithTheClusterAutoscaler(t *testing.T) {
+	for _, p := range awsPlans(t) {
+		rel := awsFind(t, p, tHelmRelease, "cluster-autoscaler")
+		assert.Equal(t, "cluster-autoscaler", rel.Str("chart"))
+		assert.Equal(t, "https://kubernetes.github.io/autoscaler", rel.Str("repositoryOpts.repo"))
+		assert.Equal(t, cluster.AutoscalerChartVersion, rel.Str("version"))
+		assert.Equal(t, "kube-system", rel.Str("namespace"))
+		eks := awsFind(t, p, tEKS, "cluster")
+		assert.Equal(t, "aws", rel.Str("values.cloudProvider"))
+		assert.Equal(t, eks.Str("name"), rel.Str("values.autoDiscovery.clusterName"), p.Stack)
+		assert.Equal(t, "registry.k8s.io/autoscaling/cluster-autoscaler", rel.Str("values.image.repository"))
+		assert.Equal(t, "v"+eks.Str("version")+".1", rel.Str("values.image.tag"), "%s: the release for Kubernetes %s", p.Stack, eks.Str("version"))
+		assert.NotEmpty(t, rel.Str("values.awsRegion"))
+
+		role := awsFind(t, p, tRole, "cluster-autoscaler")
+		assert.Equal(t, "system:serviceaccount:kube-system:cluster-autoscaler", trustedServiceAccount(t, role), p.Stack)
+		assert.Equal(t, "cluster-autoscaler", rel.Str("values.rbac.serviceAccount.name"))
+		assert.NotEmpty(t, mapAt(rel, "values.rbac.serviceAccount.annotations")["eks.amazonaws.com/role-arn"], "%s: IRSA", p.Stack)
+		var policy struct {
+			Statement []struct {
+				Action    []string
+				Resource  string
+				Condition map[string]map[string]string
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(awsFind(t, p, tRolePolicy, "cluster-autoscaler").Str("policy")), &policy))
+		for _, s := range policy.Statement {
+			if slices.Contains(s.Action, "autoscaling:SetDesiredCapacity") {
+				assert.Equal(t, "owned", s.Condition["StringEquals"]["aws:ResourceTag/k8s.io/cluster-autoscaler/"+eks.Str("name")],
+					"%s: capacity changes only on this cluster's groups", p.Stack)
+			}
+		}
+	}
+	_, err := planProdWith(t, []edit{{"workfx:aws.eks.version", "1.32"}, {"workfx:aws.eks.supportType", "EXTENDED"}}, nil)
+	assert.Contains(t, refusal(t, err, "workfx:aws.eks.version"), "no Cluster Autoscaler release")
+}
+
+// Air-gapped: the chart from the customer's chart repository, the image from their registry.
+func TestAWSClusterAutoscalerFromTheCustomersMirrors(t *testing.T) {
+	p, err := planProdWith(t, []edit{{"workfx:images", map[string]any{"registry": "mirror.example.com", "chartRepository": "https://charts.example.com"}}}, nil)
+	require.NoError(t, err)
+	rel := awsFind(t, p, tHelmRelease, "cluster-autoscaler")
+	assert.Equal(t, "https://charts.example.com", rel.Str("repositoryOpts.repo"))
+	assert.Equal(t, "mirror.example.com/autoscaling/cluster-autoscaler", rel.Str("values.image.repository"))
 }

@@ -45,8 +45,11 @@ type AWSArgs struct {
 	// deployer among them: the creator gets no implicit admin).
 	AdminRoleArns []string
 	// SecretsKey envelope-encrypts Kubernetes Secrets.
-	SecretsKey       *kms.Key
-	NodeGroups       []NodeGroup
+	SecretsKey *kms.Key
+	NodeGroups []NodeGroup
+	// Autoscaler sizes the node groups between their min and max (nil: none; they keep their
+	// desired size).
+	Autoscaler       *AutoscalerArgs
 	LogRetentionDays int
 }
 
@@ -289,7 +292,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			Labels:       pulumi.StringMap{"workfx.ai/node-group": pulumi.String(g.Name)},
 		}, with(
 			pulumi.DependsOn(nodeDeps),
-			// A cluster autoscaler owns the current size once running.
+			// The Cluster Autoscaler (autoscaler.go) owns the current size once running.
 			pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}),
 		)...)
 		if err != nil {
@@ -332,6 +335,12 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 	c.Provider, c.EKS = p, out
+	if args.Autoscaler != nil {
+		if _, err := newAutoscaler(ctx, name, out, args.ClusterName, args.Region, args.Autoscaler,
+			child, []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(p)}); err != nil {
+			return nil, err
+		}
+	}
 	return c.done(ctx)
 }
 
