@@ -85,7 +85,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 		Provider: provider, ClusterName: prefix, Region: a.Region,
 		Version: a.EKS.Version, SupportType: a.EKS.SupportType, AddonVersions: facts.addonVersions,
 		SubnetIDs: vpc.PrivateSubnetIDs, PublicAccessCidrs: a.PublicAccessCidrs, AdminRoleArns: a.EKS.AdminRoleArns,
-		SecretsKey: v.ClusterKey, NodeGroups: groups, LogRetentionDays: a.EKS.LogRetentionDays,
+		SecretsKey: v.ClusterKey, NodeVolumeKey: v.DataKey, AutoScalingRoleArn: facts.autoScalingRoleArn, NodeGroups: groups, LogRetentionDays: a.EKS.LogRetentionDays,
 		Autoscaler: &cluster.AutoscalerArgs{
 			ImageTag: config.ClusterAutoscalerReleases[a.EKS.Version],
 			Charts:   charts, Registry: cfg.Images.Registry, Replicas: map[bool]int{true: 2, false: 1}[prod],

@@ -26,7 +26,10 @@ import (
 // once, each naming its workfx: key, before any cloud resource is registered.
 type awsFacts struct {
 	accountID string
-	zones     []network.Zone
+	// autoScalingRoleArn is the account's Auto Scaling service-linked role, which launches the
+	// nodes and so must be able to use the key of their encrypted root volumes.
+	autoScalingRoleArn string
+	zones              []network.Zone
 	// addonVersions are the EKS add-ons' versions for the cluster's Kubernetes version.
 	addonVersions map[string]string
 }
@@ -76,6 +79,15 @@ func awsPreflight(ctx *pulumi.Context, provider *aws.Provider, cfg *config.Confi
 		if !slices.Contains(a.EKS.AdminRoleArns, session.IssuerArn) {
 			add("workfx:aws.eks.adminRoleArns", "must list the IAM role running this program, %s (it applies the in-cluster objects through the EKS API); listed: %s",
 				session.IssuerArn, strings.Join(a.EKS.AdminRoleArns, ", "))
+		}
+		// EC2 Auto Scaling launches the managed nodes as its service-linked role; their root
+		// volumes are encrypted with our key, which that role needs a grant on. The role exists
+		// in every account that ever had an Auto Scaling group; a fresh account creates it once.
+		slr, err := iam.LookupRole(ctx, &iam.LookupRoleArgs{Name: "AWSServiceRoleForAutoScaling"}, via)
+		if err != nil {
+			add("workfx:aws.eks.nodeGroups", "the account has no Auto Scaling service-linked role yet (the nodes' encrypted root volumes need a grant to it): create it once with `aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com`, then run again (%v)", err)
+		} else {
+			facts.autoScalingRoleArn = slr.Arn
 		}
 		if err := checkEKSVersion(ctx, via, a.EKS, add); err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -175,4 +176,63 @@ func TestAWSClusterAutoscalerFromTheCustomersMirrors(t *testing.T) {
 	rel := awsFind(t, p, tHelmRelease, "cluster-autoscaler")
 	assert.Equal(t, "https://charts.example.com", rel.Str("repositoryOpts.repo"))
 	assert.Equal(t, "mirror.example.com/autoscaling/cluster-autoscaler", rel.Str("values.image.repository"))
+}
+
+const (
+	tLaunchTemplate = "aws:ec2/launchTemplate:LaunchTemplate"
+	tGrant          = "aws:kms/grant:Grant"
+)
+
+// Every node group launches from our template: IMDSv2 only with hop limit 1 (pods cannot take
+// the node role's credentials from the metadata service; they have IRSA), and a gp3 root volume
+// encrypted with our data key, which the Auto Scaling service-linked role (it creates the
+// volumes) may use through a grant.
+func TestAWSNodesLaunchFromAHardenedTemplate(t *testing.T) {
+	for _, p := range awsPlans(t) {
+		dataKey := awsFind(t, p, tKey, "vault-data")
+		grant := awsFind(t, p, tGrant, "cluster-node-volumes")
+		assert.Equal(t, "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", grant.Str("granteePrincipal"), p.Stack)
+		assert.True(t, p.DependsOn(grant, dataKey), "%s: the grant is on the data key", p.Stack)
+		assert.Subset(t, listAt(grant, "operations"), []any{"Decrypt", "GenerateDataKeyWithoutPlaintext", "CreateGrant", "ReEncryptFrom"})
+
+		groups := p.ByType(tNodeGroup)
+		require.NotEmpty(t, groups)
+		for _, ng := range groups {
+			lt := awsFind(t, p, tLaunchTemplate, ng.Name)
+			assert.True(t, p.DependsOn(ng, lt), "%s launches from %s", ng.Name, lt.Name)
+			assert.True(t, p.DependsOn(ng, grant), "%s: no node before the grant, or its volumes cannot be created", ng.Name)
+			assert.Equal(t, "1", ng.Str("launchTemplate.version"), ng.Name)
+			disk, _ := ng.Input("diskSize")
+			assert.Nil(t, disk, "%s: EKS refuses diskSize with a launch template", ng.Name)
+
+			assert.Equal(t, "required", lt.Str("metadataOptions.httpTokens"), lt.Name)
+			hop, _ := lt.Input("metadataOptions.httpPutResponseHopLimit")
+			assert.EqualValues(t, 1, hop, "%s: one hop: the node, not its pods", lt.Name)
+			bdm := listAt(lt, "blockDeviceMappings")
+			require.Len(t, bdm, 1, lt.Name)
+			root := bdm[0].(map[string]any)
+			assert.Equal(t, "/dev/xvda", root["deviceName"], "AL2023's root device")
+			ebs := root["ebs"].(map[string]any)
+			assert.Equal(t, "true", ebs["encrypted"], lt.Name)
+			assert.Equal(t, "gp3", ebs["volumeType"], lt.Name)
+			assert.True(t, p.DependsOn(lt, dataKey), "%s: encrypted with the data key", lt.Name)
+			assert.Equal(t, "arn:aws:kms:us-east-1:123456789012:key/"+grant.Str("keyId"), ebs["kmsKeyId"], "%s: the key the grant is on", lt.Name)
+			assert.NotZero(t, ebs["volumeSize"], lt.Name)
+		}
+	}
+}
+
+// A fresh account has no Auto Scaling service-linked role until its first Auto Scaling group:
+// the grant could not name it, so preflight says how to create it, before anything exists.
+func TestAWSAutoScalingServiceRoleMustExist(t *testing.T) {
+	p, err := planProdWith(t, nil, func(rec *plan.Recorder) {
+		rec.FailingInvokes = map[string]func(resource.PropertyMap) error{"aws:iam/getRole:getRole": func(in resource.PropertyMap) error {
+			if in["name"].StringValue() == plan.AutoScalingServiceRole {
+				return errors.New("NoSuchEntity: The role with name AWSServiceRoleForAutoScaling cannot be found")
+			}
+			return nil
+		}}
+	})
+	assert.Contains(t, refusal(t, err, "workfx:aws.eks.nodeGroups"), "aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com")
+	nothingInAWS(t, p)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -46,7 +47,11 @@ type AWSArgs struct {
 	AdminRoleArns []string
 	// SecretsKey envelope-encrypts Kubernetes Secrets.
 	SecretsKey *kms.Key
-	NodeGroups []NodeGroup
+	// NodeVolumeKey encrypts the nodes' root volumes; AutoScalingRoleArn (the account's Auto
+	// Scaling service-linked role, which launches the nodes) gets a grant to use it.
+	NodeVolumeKey      *kms.Key
+	AutoScalingRoleArn string
+	NodeGroups         []NodeGroup
 	// Autoscaler sizes the node groups between their min and max (nil: none; they keep their
 	// desired size).
 	Autoscaler       *AutoscalerArgs
@@ -268,11 +273,30 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	}
 	nodeDeps = append(nodeDeps, cni, kubeProxy)
 
+	// EC2 Auto Scaling creates the nodes' encrypted volumes as its service-linked role, which
+	// can use a customer key only through the key policy or a grant (docs.aws.amazon.com/
+	// autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html, the operations
+	// listed there).
+	volumeGrant, err := kms.NewGrant(ctx, name+"-node-volumes", &kms.GrantArgs{
+		KeyId:            args.NodeVolumeKey.KeyId,
+		GranteePrincipal: pulumi.String(args.AutoScalingRoleArn),
+		Operations: pulumi.ToStringArray([]string{"Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo",
+			"GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "DescribeKey", "CreateGrant"}),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	nodeDeps = append(nodeDeps, volumeGrant)
+
 	var ready []pulumi.Resource
 	for _, g := range args.NodeGroups {
 		ami := "AL2023_x86_64_STANDARD"
 		if len(g.InstanceTypes) > 0 && graviton.MatchString(g.InstanceTypes[0]) {
 			ami = "AL2023_ARM_64_STANDARD"
+		}
+		lt, err := nodeLaunchTemplate(ctx, name+"-"+g.Name, g, args.NodeVolumeKey, child)
+		if err != nil {
+			return nil, err
 		}
 		ng, err := eks.NewNodeGroup(ctx, name+"-"+g.Name, &eks.NodeGroupArgs{
 			ClusterName: cl.Name,
@@ -284,7 +308,12 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			AmiType:       pulumi.String(ami),
 			CapacityType:  pulumi.String("ON_DEMAND"),
 			InstanceTypes: pulumi.ToStringArray(g.InstanceTypes),
-			DiskSize:      pulumi.Int(g.DiskSizeGiB),
+			// The disk is the launch template's (EKS refuses diskSize with a launch template);
+			// EKS still picks the AMI (amiType) and merges its bootstrap into the template.
+			LaunchTemplate: &eks.NodeGroupLaunchTemplateArgs{
+				Id:      lt.ID(),
+				Version: lt.LatestVersion.ApplyT(func(v int) string { return fmt.Sprint(v) }).(pulumi.StringOutput),
+			},
 			ScalingConfig: &eks.NodeGroupScalingConfigArgs{
 				MinSize: pulumi.Int(g.MinSize), MaxSize: pulumi.Int(g.MaxSize), DesiredSize: pulumi.Int(g.DesiredSize),
 			},
@@ -342,6 +371,37 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		}
 	}
 	return c.done(ctx)
+}
+
+// NodeRootDevice is the root device of the AL2023 EKS AMIs.
+const NodeRootDevice = "/dev/xvda"
+
+// nodeLaunchTemplate is what terraform-aws-modules/eks sets on every managed node group:
+//   - IMDSv2 only, hop limit 1: a pod (one network hop further) cannot read the node role's
+//     credentials from the instance metadata service; pods get AWS access through IRSA only
+//     (docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html,
+//     "Restrict access to the instance profile assigned to the worker node").
+//   - the root volume gp3, encrypted with our key, deleted with the instance.
+func nodeLaunchTemplate(ctx *pulumi.Context, name string, g NodeGroup, key *kms.Key, opts []pulumi.ResourceOption) (*ec2.LaunchTemplate, error) {
+	return ec2.NewLaunchTemplate(ctx, name, &ec2.LaunchTemplateArgs{
+		Description:          pulumi.String("EKS managed node group " + g.Name + ": IMDSv2 with hop limit 1, encrypted gp3 root volume"),
+		UpdateDefaultVersion: pulumi.Bool(true),
+		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
+			HttpEndpoint:            pulumi.String("enabled"),
+			HttpTokens:              pulumi.String("required"),
+			HttpPutResponseHopLimit: pulumi.Int(1),
+		},
+		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{&ec2.LaunchTemplateBlockDeviceMappingArgs{
+			DeviceName: pulumi.String(NodeRootDevice),
+			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
+				VolumeSize:          pulumi.Int(g.DiskSizeGiB),
+				VolumeType:          pulumi.String("gp3"),
+				Encrypted:           pulumi.String("true"),
+				KmsKeyId:            key.Arn,
+				DeleteOnTermination: pulumi.String("true"),
+			},
+		}},
+	}, opts...)
 }
 
 // Kubeconfig renders a kubeconfig that authenticates with `aws eks get-token` (short-lived

@@ -28,7 +28,8 @@ type AWS struct {
 	pulumi.ResourceState
 	// ClusterKey envelope-encrypts Kubernetes Secrets in etcd.
 	ClusterKey *kms.Key
-	// DataKey encrypts RDS storage, Performance Insights, ElastiCache and S3.
+	// DataKey encrypts RDS storage, Performance Insights, ElastiCache, S3 and the EKS nodes' root
+	// volumes.
 	DataKey *kms.Key
 	// SecretsKey encrypts the Secrets Manager secrets of the generated credentials.
 	SecretsKey *kms.Key

@@ -13,6 +13,8 @@ import (
 const (
 	mockRegion  = "us-east-1"
 	mockAccount = "123456789012"
+	// AutoScalingServiceRole is the Auto Scaling service-linked role's name.
+	AutoScalingServiceRole = "AWSServiceRoleForAutoScaling"
 	// MockDeployerRole is the role the offline plan deploys as (the stacks list it as an admin).
 	MockDeployerRole = "workfx-platform-deploy"
 )
@@ -115,6 +117,20 @@ func registerAWSMocks(r *Recorder) {
 			"issuerArn": str("arn:aws:iam::" + mockAccount + ":role/" + MockDeployerRole), "issuerName": str(MockDeployerRole),
 			"issuerId": str("AROAMOCKDEPLOYER"), "sessionName": str("pulumi"),
 		}
+	}
+	// The account's Auto Scaling service-linked role: it exists once any Auto Scaling group (or
+	// `aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com`) has.
+	r.Invokes["aws:iam/getRole:getRole"] = func(in resource.PropertyMap) resource.PropertyMap {
+		n := name(in, "name", "")
+		path := "/"
+		if n == AutoScalingServiceRole {
+			path = "/aws-service-role/autoscaling.amazonaws.com/"
+		}
+		return resource.PropertyMap{"name": str(n), "id": str(n), "path": str(path),
+			"arn": str("arn:aws:iam::" + mockAccount + ":role" + path + n)}
+	}
+	r.Outputs["aws:ec2/launchTemplate:LaunchTemplate"] = func(in resource.PropertyMap) resource.PropertyMap {
+		return resource.PropertyMap{"latestVersion": resource.NewNumberProperty(1), "defaultVersion": resource.NewNumberProperty(1)}
 	}
 	r.Outputs["aws:kms/key:Key"] = func(in resource.PropertyMap) resource.PropertyMap {
 		// Each key its own id (from its description), as AWS gives every key a UUID.

@@ -106,6 +106,9 @@ type Recorder struct {
 	// ProviderInvokes answer provider functions whose answer depends on the provider instance
 	// called (an aws provider's region); they take precedence over Invokes.
 	ProviderInvokes map[string]func(call pulumi.MockCallArgs) resource.PropertyMap
+	// FailingInvokes answer an invoke with an error, as the cloud does for what does not exist
+	// (a test sets them; the lookup fails when the function returns an error).
+	FailingInvokes map[string]func(args resource.PropertyMap) error
 	// Existing answers reads (kubernetes:core/v1:Secret by "namespace/name"): what the cluster
 	// already holds. A read of anything else fails as the provider would ("does not exist").
 	Existing map[string]map[string]resource.PropertyMap
@@ -214,6 +217,11 @@ func (m *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 
 // Call answers an invoke.
 func (m *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	if f, ok := m.FailingInvokes[args.Token]; ok {
+		if err := f(args.Args); err != nil {
+			return nil, err
+		}
+	}
 	if f, ok := m.ProviderInvokes[args.Token]; ok {
 		return f(args), nil
 	}

@@ -283,3 +283,22 @@ func TestMSKStorageNotesItsAutoScalingCeiling(t *testing.T) {
 	assert.Contains(t, storage.Note, "storage auto scaling grows each broker up to 2000 GiB ($600.00 per month at the maximum)")
 	assert.Empty(t, itemsOf(c, "kafka-storage"), "the scaling target itself is free")
 }
+
+// A node group with a launch template has its root volumes priced from the template it uses
+// (size and type there; EKS takes no diskSize with a template), not left unpriced.
+func TestNodeGroupVolumesPricedFromItsLaunchTemplate(t *testing.T) {
+	b := newPlanBuilder(t)
+	b.add(res{Name: "lt", Type: "aws:ec2/launchTemplate:LaunchTemplate", Inputs: map[string]any{
+		"blockDeviceMappings": []any{map[string]any{"deviceName": "/dev/xvda", "ebs": map[string]any{"volumeSize": 100, "volumeType": "gp3"}}},
+	}})
+	b.add(res{Name: "general", Type: "aws:eks/nodeGroup:NodeGroup", Deps: []string{"lt"}, Inputs: map[string]any{
+		"instanceTypes": []any{"m6i.xlarge"}, "scalingConfig": map[string]any{"desiredSize": 3},
+		"launchTemplate": map[string]any{"id": "lt-1", "version": "1"},
+	}})
+	c := ComputeCost(b.plan(), map[string]string{"aws:region": "us-east-1"})
+	items := itemsOf(c, "general")
+	require.Len(t, items, 2)
+	assert.True(t, items[1].Priced, items[1].Reason)
+	assert.Equal(t, 24.0, items[1].MonthlyUSD, "3 × 100 GiB gp3 at $0.08")
+	assert.Contains(t, items[1].Item, "3 × 100 GiB gp3 (launch template lt)")
+}

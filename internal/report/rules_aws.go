@@ -86,7 +86,7 @@ func init() {
 		"aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
 		"aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2",
 		"aws:secretsmanager/secretVersion:SecretVersion", "aws:secretsmanager/secretPolicy:SecretPolicy",
-		"aws:kms/alias:Alias", "aws:kms/keyPolicy:KeyPolicy",
+		"aws:kms/alias:Alias", "aws:kms/keyPolicy:KeyPolicy", "aws:kms/grant:Grant",
 		"aws:lb/targetGroup:TargetGroup", "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule",
 		"aws:lb/targetGroupAttachment:TargetGroupAttachment",
 	} {
@@ -116,6 +116,23 @@ func eksNodeGroup(c *costCtx, r *plan.Resource) []CostItem {
 		items[0].Note = strings.TrimPrefix(items[0].Note+"; priced at the first of several instanceTypes", "; ")
 	}
 	if lt, _ := r.Input("launchTemplate"); lt != nil {
+		// The root volume the launch template the group depends on declares.
+		for _, d := range r.Dependencies {
+			t := c.plan.ByURN(d)
+			if t == nil || t.Type != "aws:ec2/launchTemplate:LaunchTemplate" {
+				continue
+			}
+			bdm, _ := t.Input("blockDeviceMappings")
+			if list, _ := bdm.([]any); len(list) == 1 {
+				ebs, _ := list[0].(map[string]any)["ebs"].(map[string]any)
+				size, _ := ebs["volumeSize"].(int64)
+				vt, _ := ebs["volumeType"].(string)
+				if size > 0 && vt != "" {
+					return append(items, c.item(&awsPrices, r, "ebs", vt, float64(size*int64(nodes)),
+						fmt.Sprintf("node group %s root volumes: %d × %d GiB %s (launch template %s)", r.Name, nodes, size, vt, t.Name)))
+				}
+			}
+		}
 		return append(items, notPriced(r, "node group "+r.Name+" root volumes", "volumes come from the launch template"))
 	}
 	disk, ok := inputInt(r, "diskSize")
