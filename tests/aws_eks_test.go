@@ -236,3 +236,35 @@ func TestAWSAutoScalingServiceRoleMustExist(t *testing.T) {
 	assert.Contains(t, refusal(t, err, "workfx:aws.eks.nodeGroups"), "aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com")
 	nothingInAWS(t, p)
 }
+
+// EKS clusters created on 1.30 or later have no default StorageClass: the program makes encrypted
+// gp3 (EBS CSI, our data key) the default, and the CSI controller's role may use that key; the
+// monitoring PVCs, which name no class, get it.
+func TestAWSDefaultStorageClassIsEncryptedGP3(t *testing.T) {
+	for _, p := range awsPlans(t) {
+		var classes []*plan.Resource
+		for _, r := range objects(p, "StorageClass") {
+			if mapAt(r, "metadata.annotations")["storageclass.kubernetes.io/is-default-class"] == "true" {
+				classes = append(classes, r)
+			}
+		}
+		require.Len(t, classes, 1, "%s: exactly one default class", p.Stack)
+		sc := classes[0]
+		assert.Equal(t, "ebs.csi.aws.com", sc.Str("provisioner"))
+		assert.Equal(t, "WaitForFirstConsumer", sc.Str("volumeBindingMode"), "an EBS volume lives in the zone of its pod")
+		assert.Equal(t, "gp3", sc.Str("parameters.type"))
+		assert.Equal(t, "true", sc.Str("parameters.encrypted"))
+		grant := awsFind(t, p, tGrant, "cluster-node-volumes")
+		assert.Equal(t, "arn:aws:kms:us-east-1:123456789012:key/"+grant.Str("keyId"), sc.Str("parameters.kmsKeyId"), "%s: the data key", p.Stack)
+
+		var policy struct{ Statement []struct{ Action []string } }
+		kmsPolicy := awsFind(t, p, tRolePolicy, "cluster-ebs-csi-kms")
+		require.NoError(t, json.Unmarshal([]byte(kmsPolicy.Str("policy")), &policy))
+		var actions []string
+		for _, s := range policy.Statement {
+			actions = append(actions, s.Action...)
+		}
+		assert.Subset(t, actions, []string{"kms:CreateGrant", "kms:GenerateDataKey*", "kms:Decrypt"})
+		assert.True(t, p.DependsOn(kmsPolicy, awsFind(t, p, tRole, "cluster-ebs-csi")), "on the CSI controller's role")
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -47,7 +49,8 @@ type AWSArgs struct {
 	AdminRoleArns []string
 	// SecretsKey envelope-encrypts Kubernetes Secrets.
 	SecretsKey *kms.Key
-	// NodeVolumeKey encrypts the nodes' root volumes; AutoScalingRoleArn (the account's Auto
+	// NodeVolumeKey encrypts the nodes' root volumes and the default StorageClass's volumes;
+	// AutoScalingRoleArn (the account's Auto
 	// Scaling service-linked role, which launches the nodes) gets a grant to use it.
 	NodeVolumeKey      *kms.Key
 	AutoScalingRoleArn string
@@ -354,6 +357,17 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 	ready = append(ready, coredns, ebs)
+	// The EBS CSI controller creates the volumes of the default StorageClass (below) with our
+	// key: AmazonEBSCSIDriverPolicy does not cover a customer key, so its role gets the KMS
+	// permissions docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html lists for one.
+	ebsKMS, err := iam.NewRolePolicy(ctx, name+"-ebs-csi-kms", &iam.RolePolicyArgs{
+		Role:   ebsRole.Name,
+		Policy: ebsKMSPolicy(args.NodeVolumeKey.Arn),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	ready = append(ready, ebsKMS)
 
 	c.Kubeconfig = pulumi.ToSecret(pulumi.All(cl.Name, cl.Endpoint, cl.CertificateAuthority.Data().Elem()).ApplyT(
 		func(v []any) (string, error) {
@@ -364,6 +378,9 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 	c.Provider, c.EKS = p, out
+	if _, err := defaultStorageClass(ctx, args.NodeVolumeKey.Arn, pulumi.Parent(c), pulumi.Provider(p)); err != nil {
+		return nil, err
+	}
 	if args.Autoscaler != nil {
 		if _, err := newAutoscaler(ctx, name, out, args.ClusterName, args.Region, args.Autoscaler,
 			child, []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(p)}); err != nil {
@@ -371,6 +388,52 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		}
 	}
 	return c.done(ctx)
+}
+
+// DefaultStorageClass is the cluster's default StorageClass on EKS.
+const DefaultStorageClass = "gp3-encrypted"
+
+// defaultStorageClass makes encrypted gp3 volumes of the EBS CSI driver the default: EKS
+// clusters created on Kubernetes 1.30 or later have no default StorageClass at all (EKS stopped
+// annotating its in-tree gp2 class as default: docs.aws.amazon.com/eks/latest/userguide/
+// kubernetes-versions-standard.html, Kubernetes 1.30), so a PVC without a class (Prometheus,
+// Alertmanager) would stay Pending.
+func defaultStorageClass(ctx *pulumi.Context, keyArn pulumi.StringOutput, opts ...pulumi.ResourceOption) (*storagev1.StorageClass, error) {
+	return storagev1.NewStorageClass(ctx, DefaultStorageClass, &storagev1.StorageClassArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:        pulumi.String(DefaultStorageClass),
+			Annotations: pulumi.StringMap{"storageclass.kubernetes.io/is-default-class": pulumi.String("true")},
+		},
+		Provisioner: pulumi.String("ebs.csi.aws.com"),
+		// aws-ebs-csi-driver docs/parameters.md: type, encrypted, kmsKeyId.
+		Parameters: pulumi.StringMap{
+			"type": pulumi.String("gp3"), "encrypted": pulumi.String("true"), "kmsKeyId": keyArn,
+		},
+		// Bound where the pod is scheduled: an EBS volume lives in one zone.
+		VolumeBindingMode:    pulumi.String("WaitForFirstConsumer"),
+		AllowVolumeExpansion: pulumi.Bool(true),
+		ReclaimPolicy:        pulumi.String("Delete"),
+	}, opts...)
+}
+
+// ebsKMSPolicy lets the EBS CSI controller create and attach volumes encrypted with the key.
+func ebsKMSPolicy(keyArn pulumi.StringOutput) pulumi.StringOutput {
+	return keyArn.ApplyT(func(arn string) (string, error) {
+		b, err := json.Marshal(map[string]any{
+			"Version": "2012-10-17",
+			"Statement": []any{
+				map[string]any{
+					"Effect": "Allow", "Action": []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"},
+					"Resource": arn, "Condition": map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
+				},
+				map[string]any{
+					"Effect": "Allow", "Action": []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"},
+					"Resource": arn,
+				},
+			},
+		})
+		return string(b), err
+	}).(pulumi.StringOutput)
 }
 
 // NodeRootDevice is the root device of the AL2023 EKS AMIs.
