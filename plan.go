@@ -52,6 +52,17 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stack %s: %v\n", *stack, err)
 		return 1
 	}
+	// Placeholders plan offline but stop `pulumi preview` and `up`: say so up front.
+	if blockers := cfg.DeployBlockers(); len(blockers) > 0 {
+		fmt.Fprintf(stderr, "stack %s: planned, but `pulumi preview` and `up` refuse it as is (%d placeholder", *stack, len(blockers))
+		if len(blockers) != 1 {
+			fmt.Fprint(stderr, "s")
+		}
+		fmt.Fprintln(stderr, "):")
+		for _, b := range blockers {
+			fmt.Fprintf(stderr, "  - %s: %s\n", b.Key, b.Message)
+		}
+	}
 	p, err := plan.Run(sc, stacks.Run, nil)
 	if err != nil {
 		var cerr *config.Error
@@ -116,6 +127,10 @@ func writePlanJSON(p *plan.Plan, path string, showSecrets bool, cfg *config.Conf
 	// The customer's Secrets the program reads: what must exist before the first up (the
 	// real-cluster suite creates exactly these).
 	extra := map[string]any{"dependencies": cfg.Modes(), "customerSecrets": cfg.CustomerSecrets()}
+	if blockers := cfg.DeployBlockers(); len(blockers) > 0 {
+		// What must be replaced before the first `pulumi up` (config.DeployBlockers).
+		extra["deployBlockers"] = blockers
+	}
 	if rep != nil {
 		extra["report"] = rep
 	}

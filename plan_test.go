@@ -69,3 +69,23 @@ func TestPlanCommandUsage(t *testing.T) {
 	assert.Equal(t, 2, planCommand(nil, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "--stack is required")
 }
+
+// Pulumi.prod.yaml holds documentation addresses and accounts for what only its operator knows: the offline
+// plan (CI) succeeds and says, by key, what `pulumi up` will refuse; plan.json lists them too.
+func TestPlanOfProdNamesItsPlaceholders(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := planCommand([]string{"--stack", "prod", "--out", out}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Contains(t, stderr.String(), "stack prod: planned, but `pulumi preview` and `up` refuse it as is (4 placeholders)")
+	assert.Contains(t, stderr.String(), "workfx:aws.publicAccessCidrs[0]: 203.0.113.10/32 is a documentation address (RFC 5737)")
+	var doc struct {
+		DeployBlockers []struct{ Key string } `json:"deployBlockers"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "plan.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &doc))
+	require.Len(t, doc.DeployBlockers, 4)
+	assert.Equal(t, "workfx:aws.publicAccessCidrs[1]", doc.DeployBlockers[1].Key)
+	assert.Equal(t, "workfx:aws.eks.adminRoleArns[1]", doc.DeployBlockers[3].Key)
+}

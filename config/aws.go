@@ -1,8 +1,10 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -27,7 +29,15 @@ type AWSConfig struct {
 
 // AWSEKSConfig is workfx:aws.eks.
 type AWSEKSConfig struct {
-	Version          string             `json:"version"`
+	Version string `json:"version"`
+	// SupportType is STANDARD (EKS upgrades the control plane when standard support ends) or
+	// EXTENDED (it stays, billed per cluster-hour on top); stated explicitly because EKS's own
+	// default is EXTENDED.
+	SupportType string `json:"supportType"`
+	// AdminRoleArns are the IAM roles that administer the cluster (the deployer, CI, operators):
+	// each gets an EKS access entry with AmazonEKSClusterAdminPolicy. No one else is admin, not
+	// even the identity that created the cluster, so the list must name the role running `up`.
+	AdminRoleArns    []string           `json:"adminRoleArns"`
 	NodeGroups       []AWSNodeGroupSize `json:"nodeGroups"`
 	LogRetentionDays int                `json:"logRetentionDays"`
 }
@@ -63,17 +73,44 @@ type AWSCacheConfig struct {
 
 // AWSMSKConfig is workfx:aws.msk.
 type AWSMSKConfig struct {
-	BrokerCount   int    `json:"brokerCount"`
-	InstanceType  string `json:"instanceType"`
-	VolumeSizeGiB int    `json:"volumeSizeGiB"`
-	KafkaVersion  string `json:"kafkaVersion"`
-	Username      string `json:"username"`
+	BrokerCount  int    `json:"brokerCount"`
+	InstanceType string `json:"instanceType"`
+	// VolumeSizeGiB is each broker's storage at creation; MSK storage auto scaling grows it up
+	// to MaxVolumeSizeGiB (storage never shrinks).
+	VolumeSizeGiB    int    `json:"volumeSizeGiB"`
+	MaxVolumeSizeGiB int    `json:"maxVolumeSizeGiB"`
+	KafkaVersion     string `json:"kafkaVersion"`
+	Username         string `json:"username"`
 }
 
 // AWSS3Config is workfx:aws.s3. Bucket names are global, so seed 001's names get a prefix.
 type AWSS3Config struct {
 	BucketPrefix string `json:"bucketPrefix"`
 }
+
+// DefaultEKSVersion is the Kubernetes version of a new cluster: the newest EKS offers, in standard
+// support until 2027-08-02 (EKS: 14 months of standard support from release, then 12 billed
+// months of extended support, docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html;
+// 1.36 released on EKS 2026-06-02). 1.34, the previous default, leaves standard support on
+// 2026-12-02. Whether a version is still in standard support is asked of EKS at deploy time.
+const DefaultEKSVersion = "1.36"
+
+// ClusterAutoscalerReleases are the Cluster Autoscaler release (image tag) for each EKS
+// Kubernetes minor: the autoscaler is built for one minor and should run with it
+// (github.com/kubernetes/autoscaler cluster-autoscaler/README.md, "Releases"); these are the
+// newest patch tags of kubernetes/autoscaler for each minor (cluster-autoscaler-1.36.1 of
+// 2026-07-22 and so on). A version EKS offers but outside the table is refused by key
+// (stacks/aws_preflight.go).
+var ClusterAutoscalerReleases = map[string]string{
+	"1.33": "v1.33.6", "1.34": "v1.34.5", "1.35": "v1.35.2", "1.36": "v1.36.1",
+}
+
+// DefaultKafkaVersion is the MSK version of a new cluster: KRaft metadata mode (chosen at
+// creation only; Kafka 4 has no ZooKeeper to migrate from later) on the last 3.x line, which still
+// serves every client since Kafka 2.1. MSK's list (docs.aws.amazon.com/msk/latest/developerguide/
+// supported-kafka-versions.html; KRaft strings per .../metadata-management.html): 3.7.x, 3.8.x
+// (recommended), 3.9.x, each also as .kraft, and 4.0.x.kraft, 4.1.x.kraft.
+const DefaultKafkaVersion = "3.9.x.kraft"
 
 // DefaultAZCount is how many zones the VPC spans when none are pinned.
 const DefaultAZCount = 3
@@ -105,7 +142,10 @@ func applyAWSDefaults(c *Config) {
 		a.VpcCidr = "10.40.0.0/16"
 	}
 	if a.EKS.Version == "" {
-		a.EKS.Version = "1.34"
+		a.EKS.Version = DefaultEKSVersion
+	}
+	if a.EKS.SupportType == "" {
+		a.EKS.SupportType = "STANDARD"
 	}
 	if a.EKS.LogRetentionDays == 0 {
 		a.EKS.LogRetentionDays = pickInt(7, 90)
@@ -167,8 +207,11 @@ func applyAWSDefaults(c *Config) {
 	if m.VolumeSizeGiB == 0 {
 		m.VolumeSizeGiB = pickInt(20, 500)
 	}
+	if m.MaxVolumeSizeGiB == 0 {
+		m.MaxVolumeSizeGiB = max(pickInt(100, 2000), m.VolumeSizeGiB)
+	}
 	if m.KafkaVersion == "" {
-		m.KafkaVersion = "3.7.x"
+		m.KafkaVersion = DefaultKafkaVersion
 	}
 	if m.Username == "" {
 		m.Username = "workfx"
@@ -180,6 +223,34 @@ func applyAWSDefaults(c *Config) {
 		}
 		a.S3.BucketPrefix = prefix
 	}
+}
+
+// ZoneIDPrefix is the zone-ID prefix of a region (us-east-1 → use1, eu-west-1 → euw1,
+// ap-southeast-2 → apse2): zone IDs are <prefix>-az<n>.
+func ZoneIDPrefix(region string) string {
+	parts := strings.Split(region, "-")
+	if len(parts) != 3 {
+		return ""
+	}
+	dir, ok := map[string]string{"east": "e", "west": "w", "north": "n", "south": "s", "central": "c",
+		"northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}[parts[1]]
+	if !ok {
+		return ""
+	}
+	return parts[0] + dir + parts[2]
+}
+
+// isZoneOf reports whether z names a zone of the region, by name (us-east-1a) or by ID (use1-az1).
+func isZoneOf(region, z string) bool {
+	if rest, ok := strings.CutPrefix(z, region); ok {
+		return len(rest) == 1 && rest[0] >= 'a' && rest[0] <= 'z'
+	}
+	prefix := ZoneIDPrefix(region)
+	if prefix == "" {
+		return zoneID.MatchString(z)
+	}
+	rest, ok := strings.CutPrefix(z, prefix+"-az")
+	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
 func azCount(a *AWSConfig) int {
@@ -196,10 +267,11 @@ var (
 	cacheNode       = regexp.MustCompile(`^cache\.[a-z][a-z0-9]*\.(micro|small|medium|large|[0-9]*xlarge)$`)
 	mskInstance     = regexp.MustCompile(`^kafka\.[a-z][a-z0-9]*\.(small|large|[0-9]*xlarge)$`)
 	eksVersion      = regexp.MustCompile(`^1\.[0-9]{2}$`)
-	kafkaVersion    = regexp.MustCompile(`^[0-9]+\.[0-9]+\.([0-9]+|x)$`)
+	kafkaVersion    = regexp.MustCompile(`^([0-9]+)\.([0-9]+)\.([0-9]+|x)(\.kraft|-tiered)?$`)
 	rdsIdentifier   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	tagKey          = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 	bucketPrefixRef = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	zoneID          = regexp.MustCompile(`^[a-z]{2,4}[0-9]+-az[0-9]+$`)
 )
 
 // validateAWS checks workfx:aws when the AWS composition runs.
@@ -214,11 +286,11 @@ func (c *Config) validateAWS(p *problems) {
 		p.add(key+".region", "is required with cloud aws: an AWS region such as eu-central-1, got %q", a.Region)
 	}
 	if n := len(a.AvailabilityZones); n != 0 && (n < 2 || n > 3) {
-		p.add(key+".availabilityZones", "must list 2 or 3 zones of the region (or be empty for the first three), got %d", n)
+		p.add(key+".availabilityZones", "must list 2 or 3 zones of the region (or be empty: three zones every service accepts, chosen by zone ID), got %d", n)
 	}
 	for i, z := range a.AvailabilityZones {
-		if !strings.HasPrefix(z, a.Region) {
-			p.add(key+".availabilityZones["+itoa(i)+"]", "must be a zone of region %s (e.g. %sa), got %q", a.Region, a.Region, z)
+		if !isZoneOf(a.Region, z) {
+			p.add(key+".availabilityZones["+itoa(i)+"]", "must be a zone of region %s by name (%sa) or by zone ID (%s-az1), got %q", a.Region, a.Region, ZoneIDPrefix(a.Region), z)
 		}
 	}
 	if ip, n, err := net.ParseCIDR(a.VpcCidr); err != nil || ip.To4() == nil || !ip.Equal(n.IP) {
@@ -299,28 +371,55 @@ func (c *Config) validateAWS(p *problems) {
 		if m.VolumeSizeGiB < 1 || m.VolumeSizeGiB > 16384 {
 			p.add(k+".volumeSizeGiB", "must be between 1 and 16384, got %d", m.VolumeSizeGiB)
 		}
-		if !kafkaVersion.MatchString(m.KafkaVersion) {
-			p.add(k+".kafkaVersion", "must be an MSK Kafka version such as 3.7.x or 3.6.0, got %q", m.KafkaVersion)
+		if m.MaxVolumeSizeGiB < m.VolumeSizeGiB || m.MaxVolumeSizeGiB > 16384 {
+			p.add(k+".maxVolumeSizeGiB", "must be at least volumeSizeGiB (%d) and at most 16384 (storage auto scaling grows each broker up to it), got %d", m.VolumeSizeGiB, m.MaxVolumeSizeGiB)
 		}
+		validateKafkaVersion(p, k+".kafkaVersion", m.KafkaVersion)
 		if !regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`).MatchString(m.Username) {
 			p.add(k+".username", "must be a SASL/SCRAM user name (letter, then letters, digits, '_', '-'), got %q", m.Username)
 		}
 	}
 	if c.ObjectStorage.Mode == ModeProvision {
+		// Bucket names are <prefix>-<seed name>-<account id>-<region> (at most 63 characters).
 		pre := a.S3.BucketPrefix
-		longest := "workfx-ai-tools-image"
-		if !bucketPrefixRef.MatchString(pre) || len(pre)+1+len(longest) > 63 {
-			p.add(key+".s3.bucketPrefix", "must be lowercase letters, digits and '-' and at most %d characters (bucket names are <prefix>-%s…), got %q", 62-len(longest), "workfx-ai", pre)
+		room := 63 - len("-"+SeedBuckets.ToolsImage+"-123456789012-"+a.Region)
+		if !bucketPrefixRef.MatchString(pre) || len(pre) > room {
+			p.add(key+".s3.bucketPrefix", "must be lowercase letters, digits and '-' and at most %d characters in %s (bucket names are <prefix>-workfx-ai-…-<account id>-<region>), got %q", room, a.Region, pre)
 		}
 	}
 }
+
+// validateKafkaVersion checks the form of an MSK version string; whether MSK still offers it is
+// asked of MSK at deploy time (it retires versions on its own schedule).
+func validateKafkaVersion(p *problems, key, v string) {
+	m := kafkaVersion.FindStringSubmatch(v)
+	if m == nil {
+		p.add(key, "must be an MSK Kafka version such as 3.8.x, 3.9.x.kraft or 4.1.x.kraft, got %q", v)
+		return
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	switch {
+	case major >= 4 && m[4] != ".kraft":
+		p.add(key, "Kafka %d runs in KRaft mode only: use %d.%d.x.kraft, got %q", major, major, minor, v)
+	case m[4] == ".kraft" && (major < 3 || (major == 3 && minor < 7)):
+		p.add(key, "MSK offers KRaft mode from 3.7.x on (3.7.x.kraft and later), got %q", v)
+	}
+}
+
+// iamRoleArn is an IAM role in the commercial partition, with an optional path
+// (docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html).
+var iamRoleArn = regexp.MustCompile(`^arn:aws:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$`)
 
 func (c *Config) validateEKS(p *problems, k string) {
 	a := &c.AWS
 	e := a.EKS
 	prod := c.Environment == "prod"
 	if !eksVersion.MatchString(e.Version) {
-		p.add(k+".version", "must be an EKS Kubernetes version such as 1.34, got %q", e.Version)
+		p.add(k+".version", "must be an EKS Kubernetes version such as %s, got %q", DefaultEKSVersion, e.Version)
+	}
+	if !oneOf(e.SupportType, "STANDARD", "EXTENDED") {
+		p.add(k+".supportType", "must be STANDARD (upgraded by EKS when standard support ends) or EXTENDED (kept, billed per cluster-hour), got %q", e.SupportType)
 	}
 	if !oneOf(itoa(e.LogRetentionDays), "1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545", "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653") {
 		p.add(k+".logRetentionDays", "must be a CloudWatch retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …), got %d", e.LogRetentionDays)
@@ -333,10 +432,26 @@ func (c *Config) validateEKS(p *problems, k string) {
 		ip, n, err := net.ParseCIDR(cidr)
 		switch {
 		case err != nil || ip.To4() == nil:
-			p.add(ik, "must be an IPv4 CIDR such as 203.0.113.0/24, got %q", cidr)
+			p.add(ik, "must be an IPv4 CIDR (the deployer's or CI's public egress address, e.g. a.b.c.d/32), got %q", cidr)
 		case prod && func() bool { ones, _ := n.Mask.Size(); return ones < 8 }():
 			p.add(ik, "must not open the API to the internet in prod (prefix shorter than /8), got %q", cidr)
+		case within(n, nonPublicRanges):
+			p.add(ik, "must be a public address range: the EKS public endpoint sees the caller's public (NAT) address, and from inside the VPC the private endpoint answers; got %q", cidr)
 		}
+	}
+	if len(e.AdminRoleArns) == 0 {
+		p.add(k+".adminRoleArns", "is required with a provisioned cluster: the IAM role ARNs (deployer, CI, operators) that administer it, at least the role running `pulumi up`, which applies the in-cluster objects")
+	}
+	admins := map[string]bool{}
+	for i, arn := range e.AdminRoleArns {
+		ak := k + ".adminRoleArns[" + itoa(i) + "]"
+		switch {
+		case !iamRoleArn.MatchString(arn):
+			p.add(ak, "must be an IAM role ARN such as arn:aws:iam::111122223333:role/platform-deploy (not a user, an assumed-role session or a wildcard), got %q", arn)
+		case admins[arn]:
+			p.add(ak, "duplicates %q", arn)
+		}
+		admins[arn] = true
 	}
 	names := map[string]bool{}
 	for i, g := range e.NodeGroups {
@@ -365,3 +480,63 @@ func (c *Config) validateEKS(p *problems, k string) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// nonPublicRanges never appear as a source address on the internet (RFC 6890): private
+// (RFC 1918), shared (RFC 6598), loopback, link-local, "this network", benchmarking, multicast
+// and reserved.
+var nonPublicRanges = parseCIDRs("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+	"169.254.0.0/16", "0.0.0.0/8", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4")
+
+// DocumentationRanges are RFC 5737's TEST-NET-1/2/3 blocks: reserved for examples, never a real
+// source address. Stack files use them as placeholders for the addresses only the operator knows.
+var DocumentationRanges = parseCIDRs("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+
+func parseCIDRs(cidrs ...string) []*net.IPNet {
+	out := make([]*net.IPNet, len(cidrs))
+	for i, c := range cidrs {
+		_, out[i], _ = net.ParseCIDR(c)
+	}
+	return out
+}
+
+// within reports whether n lies inside one of the ranges.
+func within(n *net.IPNet, ranges []*net.IPNet) bool {
+	ones, _ := n.Mask.Size()
+	for _, r := range ranges {
+		rOnes, _ := r.Mask.Size()
+		if r.Contains(n.IP) && ones >= rOnes {
+			return true
+		}
+	}
+	return false
+}
+
+// DocumentationAccounts are the account IDs AWS's documentation uses in example ARNs.
+var DocumentationAccounts = []string{"123456789012", "111122223333"}
+
+// DeployBlockers are the placeholders this config plans with but cannot be deployed with: values
+// only the operator knows, written as documentation values. The offline plan, which reaches no
+// cloud, lists them; the program refuses them when the Pulumi engine runs it (preview and up),
+// before anything is registered. Today: publicAccessCidrs inside RFC 5737's documentation ranges
+// (a deployment with them would build VPC and EKS for half an hour, then time out applying the
+// first in-cluster object through an API endpoint nobody can reach), and admin roles in AWS's
+// documentation accounts.
+func (c *Config) DeployBlockers() []Problem {
+	if !c.UsesAWS() || c.Cluster.Mode != ModeProvision {
+		return nil
+	}
+	var out []Problem
+	for i, cidr := range c.AWS.PublicAccessCidrs {
+		if _, n, err := net.ParseCIDR(cidr); err == nil && within(n, DocumentationRanges) {
+			out = append(out, Problem{Key: "workfx:aws.publicAccessCidrs[" + itoa(i) + "]",
+				Message: fmt.Sprintf("%s is a documentation address (RFC 5737), a placeholder: put the deployer's and CI's egress addresses here before `pulumi up`", cidr)})
+		}
+	}
+	for i, arn := range c.AWS.EKS.AdminRoleArns {
+		if account := strings.Split(arn, ":"); len(account) > 4 && slices.Contains(DocumentationAccounts, account[4]) {
+			out = append(out, Problem{Key: "workfx:aws.eks.adminRoleArns[" + itoa(i) + "]",
+				Message: fmt.Sprintf("%s is in %s, AWS's documentation account, a placeholder: list the roles of your account that deploy and administer the cluster", arn, account[4])})
+		}
+	}
+	return out
+}

@@ -13,8 +13,8 @@ import (
 // Problem is one thing wrong with the stack config, named by its key path
 // (e.g. "workfx:postgres.existing.port").
 type Problem struct {
-	Key     string
-	Message string
+	Key     string `json:"key"`
+	Message string `json:"message"`
 }
 
 // Error carries every problem found, so a user fixes them all in one go.

@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -56,7 +55,8 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	if err != nil {
 		return nil, err
 	}
-	zones, err := awsZones(ctx, provider, a)
+	// What AWS must confirm before anything is created: account, zones, versions.
+	facts, err := awsPreflight(ctx, provider, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +66,13 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 		return nil, err
 	}
 	vpc, err := network.NewAWS(ctx, "network", &network.AWSArgs{
-		Provider: provider, Zones: zones, Cidr: a.VpcCidr, NATPerZone: prod, ClusterName: prefix,
+		Provider: provider, Zones: facts.zones, Cidr: a.VpcCidr, NATPerZone: prod, ClusterName: prefix,
+		Region: a.Region, AccountID: facts.accountID, FlowLogRetentionDays: a.EKS.LogRetentionDays,
 	})
+	if err != nil {
+		return nil, err
+	}
+	charts, err := chartSource(cfg.Images.ChartRepository)
 	if err != nil {
 		return nil, err
 	}
@@ -77,9 +82,14 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 			MinSize: g.MinSize, MaxSize: g.MaxSize, DesiredSize: g.DesiredSize, DiskSizeGiB: g.DiskSizeGiB})
 	}
 	cl, err := cluster.NewAWS(ctx, "cluster", &cluster.AWSArgs{
-		Provider: provider, ClusterName: prefix, Region: a.Region, Version: a.EKS.Version,
-		SubnetIDs: vpc.PrivateSubnetIDs, PublicAccessCidrs: a.PublicAccessCidrs,
-		SecretsKey: v.ClusterKey, NodeGroups: groups, LogRetentionDays: a.EKS.LogRetentionDays,
+		Provider: provider, ClusterName: prefix, Region: a.Region,
+		Version: a.EKS.Version, SupportType: a.EKS.SupportType, AddonVersions: facts.addonVersions,
+		SubnetIDs: vpc.PrivateSubnetIDs, PublicAccessCidrs: a.PublicAccessCidrs, AdminRoleArns: a.EKS.AdminRoleArns,
+		SecretsKey: v.ClusterKey, NodeVolumeKey: v.DataKey, AutoScalingRoleArn: facts.autoScalingRoleArn, NodeGroups: groups, LogRetentionDays: a.EKS.LogRetentionDays,
+		Autoscaler: &cluster.AutoscalerArgs{
+			ImageTag: config.ClusterAutoscalerReleases[a.EKS.Version],
+			Charts:   charts, Registry: cfg.Images.Registry, Replicas: map[bool]int{true: 2, false: 1}[prod],
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -89,9 +99,9 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	p := &awsPlatform{cfg: cfg, cl: cl, roles: map[string]pulumi.StringOutput{}}
 	// Every data service: private subnets, reachable from the cluster only.
 	placement := network.AWSPlacement{Provider: provider, VpcID: vpc.VpcID, SubnetIDs: vpc.PrivateSubnetIDs,
-		ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod}
+		ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod, Prefix: prefix}
 	// The secrets each contract group is backed by, for the workload roles.
-	stored := map[contract.Group][]pulumi.StringOutput{}
+	stored := map[contract.Group][]*vault.Secret{}
 	var bucketArns []pulumi.StringOutput
 
 	prov := provisioners{}
@@ -104,8 +114,8 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 				BackupRetentionDays: r.BackupRetentionDays, MultiAZ: config.On(r.MultiAZ), Database: r.Database, Username: r.Username,
 			})
 			if err == nil {
-				stored[contract.Postgres] = append(stored[contract.Postgres], pg.MasterSecret.Arn)
-				stored[contract.Analytics] = append(stored[contract.Analytics], pg.MasterSecret.Arn)
+				stored[contract.Postgres] = append(stored[contract.Postgres], pg.MasterSecret)
+				stored[contract.Analytics] = append(stored[contract.Analytics], pg.MasterSecret)
 			}
 			return pg, err
 		}
@@ -118,7 +128,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 				NodeType: e.NodeType, Replicas: *e.Replicas, SnapshotRetentionDays: *e.SnapshotRetentionDays,
 			})
 			if err == nil {
-				stored[contract.Redis] = append(stored[contract.Redis], rd.AuthSecret.Arn)
+				stored[contract.Redis] = append(stored[contract.Redis], rd.AuthSecret)
 			}
 			return rd, err
 		}
@@ -129,13 +139,13 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 		prov.kafka = func() (*kafka.Kafka, error) {
 			kf, err := kafka.NewAWS(ctx, "kafka", &kafka.AWSArgs{
 				AWSPlacement: placement, Vault: v, SecretPrefix: prefix,
-				BrokerCount: m.BrokerCount, InstanceType: m.InstanceType, VolumeSizeGiB: m.VolumeSizeGiB,
+				BrokerCount: m.BrokerCount, InstanceType: m.InstanceType, VolumeSizeGiB: m.VolumeSizeGiB, MaxVolumeSizeGiB: m.MaxVolumeSizeGiB,
 				KafkaVersion: m.KafkaVersion, Username: m.Username, LogRetentionDays: a.EKS.LogRetentionDays,
 				Use: kafkaUse(cfg),
 			})
 			if err == nil {
-				stored[contract.Kafka] = append(stored[contract.Kafka], kf.SCRAMSecret.Arn)
-				stored[contract.RasaKafka] = append(stored[contract.RasaKafka], kf.SCRAMSecret.Arn)
+				stored[contract.Kafka] = append(stored[contract.Kafka], kf.SCRAMSecret)
+				stored[contract.RasaKafka] = append(stored[contract.RasaKafka], kf.SCRAMSecret)
 			}
 			return kf, err
 		}
@@ -143,7 +153,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	if cfg.ObjectStorage.Mode == config.ModeProvision {
 		prov.storage = func() (*storage.Storage, error) {
 			st, err := storage.NewAWS(ctx, "object-storage", &storage.AWSArgs{
-				Provider: provider, Vault: v, Region: a.Region, Prefix: a.S3.BucketPrefix, Prod: prod,
+				Provider: provider, Vault: v, Region: a.Region, AccountID: facts.accountID, Prefix: a.S3.BucketPrefix, Prod: prod,
 			})
 			if err == nil {
 				bucketArns = st.BucketArns
@@ -158,11 +168,11 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	// One role per enabled app, trusted only by that app's ServiceAccount, reading only the
 	// secrets behind the contract groups the app reads (and the buckets, for the WorkFX apps).
 	for _, def := range enabledApps(cfg) {
-		var arns []pulumi.StringOutput
+		var readable []*vault.Secret
 		seen := map[contract.Group]bool{}
 		for _, g := range def.Secrets {
 			if !seen[g] {
-				arns = append(arns, stored[g]...)
+				readable = append(readable, stored[g]...)
 			}
 			seen[g] = true
 		}
@@ -172,7 +182,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 		}
 		role, err := v.ReaderRole(ctx, def.Name, &vault.ReaderArgs{
 			AssumeRolePolicy: cluster.IRSATrustPolicy(eks.OIDCProviderArn, eks.OIDCIssuer, cfg.Cluster.Namespace, def.Name),
-			Secrets:          dedupe(arns),
+			Secrets:          dedupe(readable),
 			BucketArns:       buckets,
 		})
 		if err != nil {
@@ -183,7 +193,11 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 
 	ctx.Export("awsRegion", pulumi.String(a.Region))
 	ctx.Export("eksClusterName", eks.Name)
-	ctx.Export("availabilityZones", pulumi.ToStringArray(zones))
+	var zoneNames []string
+	for _, z := range facts.zones {
+		zoneNames = append(zoneNames, z.Name)
+	}
+	ctx.Export("availabilityZones", pulumi.ToStringArray(zoneNames))
 	return p, nil
 }
 
@@ -229,34 +243,15 @@ func (p *awsPlatform) identity(app appDef, spec *workload.Spec) {
 	}
 }
 
-// dedupe drops repeated Outputs (the same secret behind two groups) by identity.
-func dedupe(in []pulumi.StringOutput) []pulumi.StringOutput {
-	var out []pulumi.StringOutput
-	seen := map[any]bool{}
-	for _, o := range in {
-		if !seen[o.OutputState] {
-			seen[o.OutputState] = true
-			out = append(out, o)
+// dedupe drops a secret listed twice (the same secret behind two contract groups).
+func dedupe(in []*vault.Secret) []*vault.Secret {
+	var out []*vault.Secret
+	seen := map[*vault.Secret]bool{}
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
 		}
 	}
 	return out
-}
-
-// awsZones returns the pinned zones, or the region's first three that need no opt-in (local and
-// wavelength zones do, and cannot host RDS, MSK or EKS node groups alike).
-func awsZones(ctx *pulumi.Context, provider *aws.Provider, a config.AWSConfig) ([]string, error) {
-	if len(a.AvailabilityZones) > 0 {
-		return a.AvailabilityZones, nil
-	}
-	res, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
-		State:   pulumi.StringRef("available"),
-		Filters: []aws.GetAvailabilityZonesFilter{{Name: "opt-in-status", Values: []string{"opt-in-not-required"}}},
-	}, pulumi.Provider(provider))
-	if err != nil {
-		return nil, err
-	}
-	if len(res.Names) < config.DefaultAZCount {
-		return nil, fmt.Errorf("workfx:aws.region: %s offers %d availability zones, %d needed", a.Region, len(res.Names), config.DefaultAZCount)
-	}
-	return res.Names[:config.DefaultAZCount], nil
 }

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -17,7 +18,28 @@ func Run(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := deployable(cfg, ctx.RunningWithMocks(), ctx.Log.Warn); err != nil {
+		return err
+	}
 	return Build(ctx, cfg)
+}
+
+// deployable refuses a config's placeholders (config.DeployBlockers) when the engine runs the
+// program, so `pulumi preview` and `up` stop before anything is registered. The offline plan
+// (the SDK's mock monitor: nothing reaches a cloud) warns instead, so the repository's stack
+// files, which hold placeholders for what only their operator knows, still plan in CI.
+func deployable(cfg *config.Config, offline bool, warn func(string, *pulumi.LogArgs) error) error {
+	blockers := cfg.DeployBlockers()
+	if len(blockers) == 0 {
+		return nil
+	}
+	if !offline {
+		return &config.Error{Problems: blockers}
+	}
+	for _, b := range blockers {
+		_ = warn(fmt.Sprintf("not deployable as is: %s: %s", b.Key, b.Message), nil)
+	}
+	return nil
 }
 
 // RawConfig collects the program's config as "workfx:<key>" → raw value. The SDK only answers

@@ -76,9 +76,9 @@ func TestAWSProdProvisionsEveryPiece(t *testing.T) {
 	// Three zones: one public and one private subnet each.
 	zones := map[string]int{}
 	for _, s := range p.ByType(tSubnet) {
-		zones[s.Str("availabilityZone")]++
+		zones[s.Str("availabilityZoneId")]++
 	}
-	assert.Equal(t, map[string]int{"us-east-1a": 2, "us-east-1b": 2, "us-east-1c": 2}, zones)
+	assert.Equal(t, map[string]int{"use1-az1": 2, "use1-az2": 2, "use1-az4": 2}, zones)
 	// The manifests are still there, on the new cluster.
 	assert.Len(t, objects(p, "Deployment"), 4)
 	assert.NotNil(t, p.Object("Secret", awsNamespace, "pg-secret"))
@@ -278,7 +278,7 @@ func TestAWSDevPlansSmaller(t *testing.T) {
 	assert.Equal(t, []any{"t3.large"}, listAt(ng, "instanceTypes"))
 	assert.Less(t, len(dev.Resources), len(prod.Resources))
 	b := awsFind(t, dev, tBucket, "object-storage-admin")
-	assert.Equal(t, "acme-dev-workfx-ai-admin", b.Str("bucket"))
+	assert.Equal(t, "acme-dev-workfx-ai-admin-123456789012-eu-west-1", b.Str("bucket"))
 }
 
 func TestAWSCredentialsAreSecret(t *testing.T) {
@@ -397,7 +397,10 @@ var malformedAWS = []struct {
 	{"no cache replica in prod", []edit{{"workfx:aws.elastiCache.replicas", 0}}, "workfx:aws.elastiCache.replicas", "at least 1 in prod"},
 	{"msk broker type unknown", []edit{{"workfx:aws.msk.instanceType", "m7g.large"}}, "workfx:aws.msk.instanceType", "MSK broker type"},
 	{"burstable brokers in prod", []edit{{"workfx:aws.msk.instanceType", "kafka.t3.small"}}, "workfx:aws.msk.instanceType", "dev only"},
-	{"kafka version", []edit{{"workfx:aws.msk.kafkaVersion", "latest"}}, "workfx:aws.msk.kafkaVersion", "3.7.x"},
+	{"kafka version", []edit{{"workfx:aws.msk.kafkaVersion", "latest"}}, "workfx:aws.msk.kafkaVersion", "3.9.x.kraft"},
+	{"kafka 4 without kraft", []edit{{"workfx:aws.msk.kafkaVersion", "4.1.x"}}, "workfx:aws.msk.kafkaVersion", "KRaft mode only: use 4.1.x.kraft"},
+	{"kraft before 3.7", []edit{{"workfx:aws.msk.kafkaVersion", "3.6.0.kraft"}}, "workfx:aws.msk.kafkaVersion", "from 3.7.x on"},
+	{"msk storage ceiling below the initial size", []edit{{"workfx:aws.msk.maxVolumeSizeGiB", 100}}, "workfx:aws.msk.maxVolumeSizeGiB", "at least volumeSizeGiB (500)"},
 	{"region missing", []edit{{"workfx:aws.region", nil}}, "workfx:aws.region", "eu-central-1"},
 	{"zone of another region", []edit{{"workfx:aws.availabilityZones", []any{"us-east-1a", "us-east-1b", "eu-central-1a"}}}, "workfx:aws.availabilityZones[2]", "zone of region us-east-1"},
 	{"four zones", []edit{{"workfx:aws.availabilityZones", []any{"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"}}}, "workfx:aws.availabilityZones", "2 or 3"},
@@ -405,13 +408,18 @@ var malformedAWS = []struct {
 	{"vpc cidr too small", []edit{{"workfx:aws.vpcCidr", "10.40.0.0/24"}}, "workfx:aws.vpcCidr", "/16 to /20"},
 	{"api open to the internet in prod", []edit{{"workfx:aws.publicAccessCidrs", []any{"0.0.0.0/0"}}}, "workfx:aws.publicAccessCidrs[0]", "must not open the API"},
 	{"no api cidrs", []edit{{"workfx:aws.publicAccessCidrs", nil}}, "workfx:aws.publicAccessCidrs", "required"},
-	{"eks version", []edit{{"workfx:aws.eks.version", "1.34.2"}}, "workfx:aws.eks.version", "1.34"},
+	{"private api cidr", []edit{{"workfx:aws.publicAccessCidrs", []any{"10.0.0.0/16"}}}, "workfx:aws.publicAccessCidrs[0]", "must be a public address range"},
+	{"no cluster admins", []edit{{"workfx:aws.eks.adminRoleArns", nil}}, "workfx:aws.eks.adminRoleArns", "at least the role running `pulumi up`"},
+	{"cluster admin not a role", []edit{{"workfx:aws.eks.adminRoleArns", []any{"arn:aws:iam::123456789012:user/alice"}}}, "workfx:aws.eks.adminRoleArns[0]", "must be an IAM role ARN"},
+	{"eks version", []edit{{"workfx:aws.eks.version", "1.34.2"}}, "workfx:aws.eks.version", "such as 1.36"},
 	{"log retention not a CloudWatch value", []edit{{"workfx:aws.eks.logRetentionDays", 10}}, "workfx:aws.eks.logRetentionDays", "CloudWatch retention"},
 	{"node group min above max", []edit{{"workfx:aws.eks.nodeGroups", []any{map[string]any{"name": "general", "minSize": 5, "desiredSize": 5, "maxSize": 3}}}}, "workfx:aws.eks.nodeGroups[0]", "minSize <= desiredSize <= maxSize"},
 	{"node instance type unknown", []edit{{"workfx:aws.eks.nodeGroups", []any{map[string]any{"name": "general", "instanceTypes": []any{"xlarge"}}}}}, "workfx:aws.eks.nodeGroups[0].instanceTypes[0]", "EC2 instance type"},
 	{"unknown aws key", []edit{{"workfx:aws.rds.instanceType", "db.r6g.large"}}, "workfx:aws.rds.instanceType", "instanceClass"},
 	{"data service without the cluster", []edit{{"workfx:cluster.mode", "existing"}}, "workfx:postgres.mode", "workfx:cluster.mode provision"},
 	{"bucket prefix too long", []edit{{"workfx:aws.s3.bucketPrefix", strings.Repeat("a", 50)}}, "workfx:aws.s3.bucketPrefix", "at most"},
+	// <prefix>-workfx-ai-tools-image-<12-digit account>-us-east-1 must fit in 63 characters.
+	{"bucket prefix too long for account and region", []edit{{"workfx:aws.s3.bucketPrefix", strings.Repeat("a", 19)}}, "workfx:aws.s3.bucketPrefix", "at most 18 characters in us-east-1"},
 }
 
 func prodWith(t *testing.T, edits []edit) map[string]any {
@@ -442,7 +450,8 @@ func TestAWSMalformedConfigsNameTheKey(t *testing.T) {
 }
 
 func TestAWSDefaultsPerEnvironment(t *testing.T) {
-	dev := prodWith(t, []edit{{"workfx:environment", "dev"}, {"workfx:aws.rds", nil}, {"workfx:aws.elastiCache", nil}, {"workfx:aws.msk", nil}, {"workfx:aws.eks", nil}})
+	dev := prodWith(t, []edit{{"workfx:environment", "dev"}, {"workfx:aws.rds", nil}, {"workfx:aws.elastiCache", nil}, {"workfx:aws.msk", nil},
+		{"workfx:aws.eks", map[string]any{"adminRoleArns": []any{"arn:aws:iam::210987654321:role/platform-deploy"}}}})
 	cfg, err := loadValues(t, dev)
 	require.NoError(t, err)
 	a := cfg.AWS
@@ -483,5 +492,39 @@ func TestAWSTopicsAreCreatedBeforeTheApps(t *testing.T) {
 		assert.True(t, p.DependsOn(d, job), "%s starts after its topics exist", d.Str("metadata.name"))
 	}
 	assert.NotNil(t, p.Object("NetworkPolicy", awsNamespace, "kafka-topics"), "egress to the brokers is opened for the Job")
+	// prod's namespace is injected: the Job's pod must opt out, or its sidecar keeps it running.
+	assert.Equal(t, "enabled", p.Object("Namespace", "", awsNamespace).Str("metadata.labels.istio-injection"))
+	assert.Equal(t, "false", mapAt(job, "spec.template.metadata.labels")["sidecar.istio.io/inject"], "no Istio sidecar in the topics Job")
 	assert.Nil(t, planStack(t, "ka").Object("Job", "workfx-ai", "kafka-topics"), "an existing Kafka keeps its own topic management")
+}
+
+// The MSK SCRAM secret is encrypted with the Kafka key (MSK refuses the default key), so an app
+// reading it needs kms:Decrypt on that key, not only on the secrets key.
+func TestAWSWorkloadRolesCanDecryptEverySecretTheyRead(t *testing.T) {
+	p := planStack(t, "prod")
+	// The keys' ARNs as the resources encrypted with them were given them.
+	secretsKey := awsFind(t, p, tSecret, "redis-auth-token").Str("kmsKeyId")
+	kafkaKey := awsFind(t, p, tMSK, "kafka").Str("encryptionInfo.encryptionAtRestKmsKeyArn")
+	require.NotEqual(t, secretsKey, kafkaKey)
+	for app, want := range map[string][]string{
+		"workfx-api":        {secretsKey, kafkaKey},
+		"workfx-cdc":        {secretsKey, kafkaKey},
+		"rasa-pro":          {kafkaKey},
+		"rasa-pro-services": {secretsKey, kafkaKey},
+	} {
+		var doc struct {
+			Statement []struct {
+				Sid      string
+				Resource []string
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(awsFind(t, p, tRolePolicy, app).Str("policy")), &doc))
+		var decrypt []string
+		for _, s := range doc.Statement {
+			if s.Sid == "DecryptSecrets" {
+				decrypt = s.Resource
+			}
+		}
+		assert.ElementsMatch(t, want, decrypt, "%s decrypts exactly the keys of the secrets it reads", app)
+	}
 }

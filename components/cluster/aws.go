@@ -8,10 +8,13 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -31,14 +34,30 @@ type AWSArgs struct {
 	// ClusterName is the EKS name (also the subnets' kubernetes.io/cluster tag).
 	ClusterName string
 	Region      string
-	Version     string
+	// Version is the Kubernetes minor of the control plane and, following it, the node groups.
+	Version string
+	// SupportType is the cluster's upgrade policy: STANDARD or EXTENDED.
+	SupportType string
+	// AddonVersions are the add-on versions for Version, by add-on name (resolved from EKS).
+	AddonVersions map[string]string
 	// SubnetIDs are the private subnets: control-plane ENIs and nodes live there.
 	SubnetIDs pulumi.StringArrayInput
 	// PublicAccessCidrs may reach the API endpoint from outside the VPC.
 	PublicAccessCidrs []string
+	// AdminRoleArns are the IAM roles with cluster admin through EKS access entries (the
+	// deployer among them: the creator gets no implicit admin).
+	AdminRoleArns []string
 	// SecretsKey envelope-encrypts Kubernetes Secrets.
-	SecretsKey       *kms.Key
-	NodeGroups       []NodeGroup
+	SecretsKey *kms.Key
+	// NodeVolumeKey encrypts the nodes' root volumes and the default StorageClass's volumes;
+	// AutoScalingRoleArn (the account's Auto
+	// Scaling service-linked role, which launches the nodes) gets a grant to use it.
+	NodeVolumeKey      *kms.Key
+	AutoScalingRoleArn string
+	NodeGroups         []NodeGroup
+	// Autoscaler sizes the node groups between their min and max (nil: none; they keep their
+	// desired size).
+	Autoscaler       *AutoscalerArgs
 	LogRetentionDays int
 }
 
@@ -55,6 +74,27 @@ type EKS struct {
 }
 
 const policyPrefix = "arn:aws:iam::aws:policy/"
+
+// Addons are the EKS add-ons every cluster gets; their versions are resolved for the cluster's
+// Kubernetes version (AWSArgs.AddonVersions).
+var Addons = []string{"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"}
+
+// ClusterAdminPolicyArn is EKS's access policy with cluster-admin rights.
+const ClusterAdminPolicyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+// AdminEntryName names an admin's access entry by account and role name (stable when the list
+// is reordered, distinct for the same role name in two accounts).
+func AdminEntryName(roleArn string) string {
+	account, role := "", roleArn
+	if parts := strings.SplitN(roleArn, ":", 6); len(parts) == 6 {
+		account, role = parts[4], parts[5][strings.LastIndex(parts[5], "/")+1:]
+	}
+	return strings.ToLower(account + "-" + role)
+}
+
+// VPCCNIConfiguration is the vpc-cni add-on's configuration: the network policy agent on
+// (the add-on schema takes the string "true").
+const VPCCNIConfiguration = `{"enableNetworkPolicy":"true"}`
 
 // graviton matches ARM instance families (m7g, t4g, r6gd, c7gn …), which need the ARM AMI.
 var graviton = regexp.MustCompile(`^[a-z]+[0-9]+g`)
@@ -109,17 +149,22 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			EndpointPublicAccess:  pulumi.Bool(len(args.PublicAccessCidrs) > 0),
 			PublicAccessCidrs:     cidrs,
 		},
-		// Access entries only (no aws-auth ConfigMap); the deploying principal becomes cluster
-		// admin so this program can apply the manifests with `aws eks get-token`.
+		// Access entries only (no aws-auth ConfigMap), and no implicit admin for whoever
+		// created the cluster: admins are the access entries below, one per configured role, so
+		// CI and a second operator are admins as much as the first (terraform-aws-modules/eks
+		// does the same: enable_cluster_creator_admin_permissions defaults to false).
 		AccessConfig: &eks.ClusterAccessConfigArgs{
 			AuthenticationMode:                      pulumi.String("API"),
-			BootstrapClusterCreatorAdminPermissions: pulumi.Bool(true),
+			BootstrapClusterCreatorAdminPermissions: pulumi.Bool(false),
 		},
 		EncryptionConfig: &eks.ClusterEncryptionConfigArgs{
 			Provider:  &eks.ClusterEncryptionConfigProviderArgs{KeyArn: args.SecretsKey.Arn},
 			Resources: pulumi.StringArray{pulumi.String("secrets")},
 		},
 		EnabledClusterLogTypes: pulumi.ToStringArray([]string{"api", "audit", "authenticator", "controllerManager", "scheduler"}),
+		// Stated, not left to EKS's default (EXTENDED: billed per cluster-hour once standard
+		// support ends, docs.aws.amazon.com/eks/latest/userguide/disable-extended-support.html).
+		UpgradePolicy: &eks.ClusterUpgradePolicyArgs{SupportType: pulumi.String(args.SupportType)},
 	}, with(pulumi.DependsOn([]pulumi.Resource{clusterPolicy, logs}))...)
 	if err != nil {
 		return nil, err
@@ -140,6 +185,30 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		OIDCIssuer:      issuerURL.ApplyT(func(u string) string { return strings.TrimPrefix(u, "https://") }).(pulumi.StringOutput),
 	}
 
+	// The admins: one access entry each, with the cluster-wide admin access policy
+	// (docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html). The Kubernetes
+	// provider waits for them: this program applies its objects as one of these roles.
+	var admins []pulumi.Resource
+	for _, arn := range args.AdminRoleArns {
+		id := name + "-admin-" + AdminEntryName(arn)
+		entry, err := eks.NewAccessEntry(ctx, id, &eks.AccessEntryArgs{
+			ClusterName: cl.Name, PrincipalArn: pulumi.String(arn), Type: pulumi.String("STANDARD"),
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		assoc, err := eks.NewAccessPolicyAssociation(ctx, id, &eks.AccessPolicyAssociationArgs{
+			ClusterName:  cl.Name,
+			PrincipalArn: entry.PrincipalArn,
+			PolicyArn:    pulumi.String(ClusterAdminPolicyArn),
+			AccessScope:  &eks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")},
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		admins = append(admins, assoc)
+	}
+
 	nodeRole, err := iam.NewRole(ctx, name+"-nodes", &iam.RoleArgs{
 		AssumeRolePolicy: pulumi.String(servicePrincipalTrust("ec2.amazonaws.com")),
 	}, child...)
@@ -147,7 +216,9 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 	var nodeDeps []pulumi.Resource
-	for _, p := range []string{"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"} {
+	// The CNI's EC2 permissions go to the vpc-cni add-on's own role (below), not to every pod
+	// that can reach the node's credentials.
+	for _, p := range []string{"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"} {
 		a, err := iam.NewRolePolicyAttachment(ctx, name+"-nodes-"+strings.ToLower(strings.ReplaceAll(p, "_", "-")), &iam.RolePolicyAttachmentArgs{
 			Role: nodeRole.Name, PolicyArn: pulumi.String(policyPrefix + p),
 		}, child...)
@@ -157,24 +228,68 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		nodeDeps = append(nodeDeps, a)
 	}
 
-	addon := func(addonName string, deps []pulumi.Resource, saRole pulumi.StringPtrInput) (*eks.Addon, error) {
-		return eks.NewAddon(ctx, name+"-"+addonName, &eks.AddonArgs{
+	addon := func(addonName string, deps []pulumi.Resource, saRole pulumi.StringPtrInput, configuration string) (*eks.Addon, error) {
+		if args.AddonVersions[addonName] == "" {
+			return nil, fmt.Errorf("cluster %s: no version of the %s add-on resolved for Kubernetes %s", name, addonName, args.Version)
+		}
+		addonArgs := &eks.AddonArgs{
 			ClusterName: cl.Name,
 			AddonName:   pulumi.String(addonName),
+			// The version EKS names for the cluster's Kubernetes version: bumping
+			// workfx:aws.eks.version upgrades the add-ons with the control plane.
+			AddonVersion: pulumi.String(args.AddonVersions[addonName]),
 			// EKS installs self-managed copies at creation; the managed add-on takes them over.
 			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 			ResolveConflictsOnUpdate: pulumi.String("PRESERVE"),
 			ServiceAccountRoleArn:    saRole,
-		}, with(pulumi.DependsOn(deps))...)
-	}
-	// Networking add-ons first: nodes only turn Ready with a CNI.
-	for _, a := range []string{"vpc-cni", "kube-proxy"} {
-		ad, err := addon(a, nil, nil)
-		if err != nil {
-			return nil, err
 		}
-		nodeDeps = append(nodeDeps, ad)
+		if configuration != "" {
+			addonArgs.ConfigurationValues = pulumi.String(configuration)
+		}
+		return eks.NewAddon(ctx, name+"-"+addonName, addonArgs, with(pulumi.DependsOn(deps))...)
 	}
+	// The VPC CNI calls the EC2 API with its own role (IRSA, the aws-node ServiceAccount), as
+	// docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html recommends.
+	cniRole, err := iam.NewRole(ctx, name+"-vpc-cni", &iam.RoleArgs{
+		AssumeRolePolicy: IRSATrustPolicy(out.OIDCProviderArn, out.OIDCIssuer, "kube-system", "aws-node"),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	cniPolicy, err := iam.NewRolePolicyAttachment(ctx, name+"-vpc-cni", &iam.RolePolicyAttachmentArgs{
+		Role: cniRole.Name, PolicyArn: pulumi.String(policyPrefix + "AmazonEKS_CNI_Policy"),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	// Networking add-ons first: nodes only turn Ready with a CNI. The VPC CNI enforces
+	// NetworkPolicies only with its network policy agent switched on (the add-on's
+	// enableNetworkPolicy, docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html);
+	// without it every NetworkPolicy this program renders would be accepted and ignored.
+	cni, err := addon("vpc-cni", []pulumi.Resource{cniPolicy}, cniRole.Arn, VPCCNIConfiguration)
+	if err != nil {
+		return nil, err
+	}
+	kubeProxy, err := addon("kube-proxy", nil, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	nodeDeps = append(nodeDeps, cni, kubeProxy)
+
+	// EC2 Auto Scaling creates the nodes' encrypted volumes as its service-linked role, which
+	// can use a customer key only through the key policy or a grant (docs.aws.amazon.com/
+	// autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html, the operations
+	// listed there).
+	volumeGrant, err := kms.NewGrant(ctx, name+"-node-volumes", &kms.GrantArgs{
+		KeyId:            args.NodeVolumeKey.KeyId,
+		GranteePrincipal: pulumi.String(args.AutoScalingRoleArn),
+		Operations: pulumi.ToStringArray([]string{"Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo",
+			"GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "DescribeKey", "CreateGrant"}),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	nodeDeps = append(nodeDeps, volumeGrant)
 
 	var ready []pulumi.Resource
 	for _, g := range args.NodeGroups {
@@ -182,14 +297,26 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		if len(g.InstanceTypes) > 0 && graviton.MatchString(g.InstanceTypes[0]) {
 			ami = "AL2023_ARM_64_STANDARD"
 		}
+		lt, err := nodeLaunchTemplate(ctx, name+"-"+g.Name, g, args.NodeVolumeKey, child)
+		if err != nil {
+			return nil, err
+		}
 		ng, err := eks.NewNodeGroup(ctx, name+"-"+g.Name, &eks.NodeGroupArgs{
-			ClusterName:   cl.Name,
+			ClusterName: cl.Name,
+			// The control plane's version (an output: on a version bump the nodes roll after the
+			// control plane is upgraded, never before).
+			Version:       cl.Version,
 			NodeRoleArn:   nodeRole.Arn,
 			SubnetIds:     args.SubnetIDs,
 			AmiType:       pulumi.String(ami),
 			CapacityType:  pulumi.String("ON_DEMAND"),
 			InstanceTypes: pulumi.ToStringArray(g.InstanceTypes),
-			DiskSize:      pulumi.Int(g.DiskSizeGiB),
+			// The disk is the launch template's (EKS refuses diskSize with a launch template);
+			// EKS still picks the AMI (amiType) and merges its bootstrap into the template.
+			LaunchTemplate: &eks.NodeGroupLaunchTemplateArgs{
+				Id:      lt.ID(),
+				Version: lt.LatestVersion.ApplyT(func(v int) string { return fmt.Sprint(v) }).(pulumi.StringOutput),
+			},
 			ScalingConfig: &eks.NodeGroupScalingConfigArgs{
 				MinSize: pulumi.Int(g.MinSize), MaxSize: pulumi.Int(g.MaxSize), DesiredSize: pulumi.Int(g.DesiredSize),
 			},
@@ -197,7 +324,7 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			Labels:       pulumi.StringMap{"workfx.ai/node-group": pulumi.String(g.Name)},
 		}, with(
 			pulumi.DependsOn(nodeDeps),
-			// A cluster autoscaler owns the current size once running.
+			// The Cluster Autoscaler (autoscaler.go) owns the current size once running.
 			pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}),
 		)...)
 		if err != nil {
@@ -221,26 +348,123 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 	// CoreDNS and the EBS CSI controller are Deployments: they go healthy only once nodes exist.
-	coredns, err := addon("coredns", ready, nil)
+	coredns, err := addon("coredns", ready, nil, "")
 	if err != nil {
 		return nil, err
 	}
-	ebs, err := addon("aws-ebs-csi-driver", append(append([]pulumi.Resource{}, ready...), ebsPolicy), ebsRole.Arn)
+	ebs, err := addon("aws-ebs-csi-driver", append(append([]pulumi.Resource{}, ready...), ebsPolicy), ebsRole.Arn, "")
 	if err != nil {
 		return nil, err
 	}
 	ready = append(ready, coredns, ebs)
+	// The EBS CSI controller creates the volumes of the default StorageClass (below) with our
+	// key: AmazonEBSCSIDriverPolicy does not cover a customer key, so its role gets the KMS
+	// permissions docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html lists for one.
+	ebsKMS, err := iam.NewRolePolicy(ctx, name+"-ebs-csi-kms", &iam.RolePolicyArgs{
+		Role:   ebsRole.Name,
+		Policy: ebsKMSPolicy(args.NodeVolumeKey.Arn),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	ready = append(ready, ebsKMS)
 
 	c.Kubeconfig = pulumi.ToSecret(pulumi.All(cl.Name, cl.Endpoint, cl.CertificateAuthority.Data().Elem()).ApplyT(
 		func(v []any) (string, error) {
 			return Kubeconfig(v[0].(string), v[1].(string), v[2].(string), args.Region)
 		})).(pulumi.StringOutput)
-	p, err := kubernetes.NewProvider(ctx, name, providerArgs(c.Kubeconfig), pulumi.Parent(c), pulumi.DependsOn(ready))
+	p, err := kubernetes.NewProvider(ctx, name, providerArgs(c.Kubeconfig), pulumi.Parent(c), pulumi.DependsOn(append(ready, admins...)))
 	if err != nil {
 		return nil, err
 	}
 	c.Provider, c.EKS = p, out
+	if _, err := defaultStorageClass(ctx, args.NodeVolumeKey.Arn, pulumi.Parent(c), pulumi.Provider(p)); err != nil {
+		return nil, err
+	}
+	if args.Autoscaler != nil {
+		if _, err := newAutoscaler(ctx, name, out, args.ClusterName, args.Region, args.Autoscaler,
+			child, []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(p)}); err != nil {
+			return nil, err
+		}
+	}
 	return c.done(ctx)
+}
+
+// DefaultStorageClass is the cluster's default StorageClass on EKS.
+const DefaultStorageClass = "gp3-encrypted"
+
+// defaultStorageClass makes encrypted gp3 volumes of the EBS CSI driver the default: EKS
+// clusters created on Kubernetes 1.30 or later have no default StorageClass at all (EKS stopped
+// annotating its in-tree gp2 class as default: docs.aws.amazon.com/eks/latest/userguide/
+// kubernetes-versions-standard.html, Kubernetes 1.30), so a PVC without a class (Prometheus,
+// Alertmanager) would stay Pending.
+func defaultStorageClass(ctx *pulumi.Context, keyArn pulumi.StringOutput, opts ...pulumi.ResourceOption) (*storagev1.StorageClass, error) {
+	return storagev1.NewStorageClass(ctx, DefaultStorageClass, &storagev1.StorageClassArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:        pulumi.String(DefaultStorageClass),
+			Annotations: pulumi.StringMap{"storageclass.kubernetes.io/is-default-class": pulumi.String("true")},
+		},
+		Provisioner: pulumi.String("ebs.csi.aws.com"),
+		// aws-ebs-csi-driver docs/parameters.md: type, encrypted, kmsKeyId.
+		Parameters: pulumi.StringMap{
+			"type": pulumi.String("gp3"), "encrypted": pulumi.String("true"), "kmsKeyId": keyArn,
+		},
+		// Bound where the pod is scheduled: an EBS volume lives in one zone.
+		VolumeBindingMode:    pulumi.String("WaitForFirstConsumer"),
+		AllowVolumeExpansion: pulumi.Bool(true),
+		ReclaimPolicy:        pulumi.String("Delete"),
+	}, opts...)
+}
+
+// ebsKMSPolicy lets the EBS CSI controller create and attach volumes encrypted with the key.
+func ebsKMSPolicy(keyArn pulumi.StringOutput) pulumi.StringOutput {
+	return keyArn.ApplyT(func(arn string) (string, error) {
+		b, err := json.Marshal(map[string]any{
+			"Version": "2012-10-17",
+			"Statement": []any{
+				map[string]any{
+					"Effect": "Allow", "Action": []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"},
+					"Resource": arn, "Condition": map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
+				},
+				map[string]any{
+					"Effect": "Allow", "Action": []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"},
+					"Resource": arn,
+				},
+			},
+		})
+		return string(b), err
+	}).(pulumi.StringOutput)
+}
+
+// NodeRootDevice is the root device of the AL2023 EKS AMIs.
+const NodeRootDevice = "/dev/xvda"
+
+// nodeLaunchTemplate is what terraform-aws-modules/eks sets on every managed node group:
+//   - IMDSv2 only, hop limit 1: a pod (one network hop further) cannot read the node role's
+//     credentials from the instance metadata service; pods get AWS access through IRSA only
+//     (docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html,
+//     "Restrict access to the instance profile assigned to the worker node").
+//   - the root volume gp3, encrypted with our key, deleted with the instance.
+func nodeLaunchTemplate(ctx *pulumi.Context, name string, g NodeGroup, key *kms.Key, opts []pulumi.ResourceOption) (*ec2.LaunchTemplate, error) {
+	return ec2.NewLaunchTemplate(ctx, name, &ec2.LaunchTemplateArgs{
+		Description:          pulumi.String("EKS managed node group " + g.Name + ": IMDSv2 with hop limit 1, encrypted gp3 root volume"),
+		UpdateDefaultVersion: pulumi.Bool(true),
+		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
+			HttpEndpoint:            pulumi.String("enabled"),
+			HttpTokens:              pulumi.String("required"),
+			HttpPutResponseHopLimit: pulumi.Int(1),
+		},
+		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{&ec2.LaunchTemplateBlockDeviceMappingArgs{
+			DeviceName: pulumi.String(NodeRootDevice),
+			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
+				VolumeSize:          pulumi.Int(g.DiskSizeGiB),
+				VolumeType:          pulumi.String("gp3"),
+				Encrypted:           pulumi.String("true"),
+				KmsKeyId:            key.Arn,
+				DeleteOnTermination: pulumi.String("true"),
+			},
+		}},
+	}, opts...)
 }
 
 // Kubeconfig renders a kubeconfig that authenticates with `aws eks get-token` (short-lived

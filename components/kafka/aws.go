@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/appautoscaling"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/msk"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -20,9 +21,11 @@ type AWSArgs struct {
 	// SecretPrefix starts the SCRAM secret's name after AmazonMSK_ (MSK's requirement).
 	SecretPrefix string
 
-	BrokerCount      int
-	InstanceType     string
-	VolumeSizeGiB    int
+	BrokerCount   int
+	InstanceType  string
+	VolumeSizeGiB int
+	// MaxVolumeSizeGiB caps storage auto scaling (per broker).
+	MaxVolumeSizeGiB int
 	KafkaVersion     string
 	Username         string
 	LogRetentionDays int
@@ -45,6 +48,43 @@ func ServerProperties(prod bool) string {
 		"min.insync.replicas=%d\n"+
 		"num.partitions=3\n"+
 		"unclean.leader.election.enable=false\n", replication, minISR)
+}
+
+// StorageSizePath is the MSK cluster input storage auto scaling changes behind the program's back.
+const StorageSizePath = "brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"
+
+// StorageTargetUtilization is the disk usage storage auto scaling keeps the brokers at: it adds
+// storage when a broker's disk passes it, leaving room for a traffic burst while the volume grows.
+const StorageTargetUtilization = 60
+
+// storageAutoScaling lets Application Auto Scaling grow the brokers' storage up to the maximum
+// (docs.aws.amazon.com/msk/latest/developerguide/msk-autoexpand.html; terraform-aws-modules/msk-kafka-cluster
+// does the same with aws_appautoscaling_target/policy). Scale-in is off: MSK cannot shrink a volume.
+func storageAutoScaling(ctx *pulumi.Context, name string, cluster *msk.Cluster, args *AWSArgs, child []pulumi.ResourceOption) error {
+	target, err := appautoscaling.NewTarget(ctx, name+"-storage", &appautoscaling.TargetArgs{
+		ServiceNamespace:  pulumi.String("kafka"),
+		ScalableDimension: pulumi.String("kafka:broker-storage:VolumeSize"),
+		ResourceId:        cluster.Arn,
+		MinCapacity:       pulumi.Int(1),
+		MaxCapacity:       pulumi.Int(args.MaxVolumeSizeGiB),
+	}, child...)
+	if err != nil {
+		return err
+	}
+	_, err = appautoscaling.NewPolicy(ctx, name+"-storage", &appautoscaling.PolicyArgs{
+		PolicyType:        pulumi.String("TargetTrackingScaling"),
+		ServiceNamespace:  target.ServiceNamespace,
+		ScalableDimension: target.ScalableDimension,
+		ResourceId:        target.ResourceId,
+		TargetTrackingScalingPolicyConfiguration: &appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs{
+			PredefinedMetricSpecification: &appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs{
+				PredefinedMetricType: pulumi.String("KafkaBrokerStorageUtilization"),
+			},
+			TargetValue:    pulumi.Float64(StorageTargetUtilization),
+			DisableScaleIn: pulumi.Bool(true),
+		},
+	}, child...)
+	return err
 }
 
 // NewAWS provisions MSK with SASL/SCRAM over TLS (the Rasa settings of seed 000); SCRAMSecret is
@@ -116,8 +156,14 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 			},
 		},
 		EnhancedMonitoring: pulumi.String(monitoring),
-	}, append(child, pulumi.Protect(args.Prod), pulumi.RetainOnDelete(args.Prod))...)
+	}, append(child, pulumi.Protect(args.Prod), pulumi.RetainOnDelete(args.Prod),
+		// Storage auto scaling owns the volume size once it has grown it (MSK storage never
+		// shrinks: an `up` setting the configured size back would fail).
+		pulumi.IgnoreChanges([]string{StorageSizePath}))...)
 	if err != nil {
+		return nil, err
+	}
+	if err := storageAutoScaling(ctx, name, cluster, args, child); err != nil {
 		return nil, err
 	}
 

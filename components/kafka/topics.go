@@ -12,8 +12,9 @@ import (
 	"github.com/workfx/workfx-platform/components/kube"
 )
 
-// TopicsImage carries kafka-topics.sh (the Apache Kafka project's image; runs as uid 1000).
-const TopicsImage = "apache/kafka:3.7.0"
+// TopicsImage carries kafka-topics.sh: the Apache Kafka project's image (one per release, KIP-975;
+// runs as uid 1000), on the line of the brokers' default version (config.DefaultKafkaVersion).
+const TopicsImage = "apache/kafka:3.9.1"
 
 // TopicsArgs configure the topic-creating Job.
 type TopicsArgs struct {
@@ -95,7 +96,8 @@ func NewTopics(ctx *pulumi.Context, name string, args *TopicsArgs, opts ...pulum
 		Spec: &batchv1.JobSpecArgs{
 			BackoffLimit: pulumi.Int(6),
 			Template: &corev1.PodTemplateSpecArgs{
-				Metadata: &metav1.ObjectMetaArgs{Labels: kube.StringMap(labels)},
+				// The Job talks to the brokers directly (TLS + SCRAM); a sidecar would keep it running.
+				Metadata: &metav1.ObjectMetaArgs{Labels: kube.StringMap(kube.Merge(labels, kube.NoSidecar))},
 				Spec: &corev1.PodSpecArgs{
 					RestartPolicy:                pulumi.String("Never"),
 					AutomountServiceAccountToken: pulumi.Bool(false),

@@ -59,6 +59,12 @@ func Merge(maps ...map[string]string) map[string]string {
 	return out
 }
 
+// NoSidecar labels a run-to-completion pod so Istio injects no proxy into it: the proxy keeps
+// running after the main container exits, so on Istio versions (or clusters) without native
+// sidecars the Job never completes (istio.io/latest/docs/setup/additional-setup/sidecar-injection:
+// the pod label sidecar.istio.io/inject takes precedence over the namespace label).
+var NoSidecar = map[string]string{"sidecar.istio.io/inject": "false"}
+
 // CustomResource registers a CR whose spec is a typed Go value (marshalled by its json tags).
 func CustomResource(ctx *pulumi.Context, name, apiVersion, kind string, meta *metav1.ObjectMetaArgs, spec any,
 	opts ...pulumi.ResourceOption,

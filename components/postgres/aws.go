@@ -67,35 +67,41 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 
+	// Prod keeps a final snapshot; dev databases are disposable.
+	var finalSnapshot pulumi.StringPtrInput
+	if args.Prod {
+		if finalSnapshot, err = args.FinalSnapshotName(ctx, name, pulumi.Parent(c)); err != nil {
+			return nil, err
+		}
+	}
 	db, err := rds.NewInstance(ctx, name, &rds.InstanceArgs{
 		Engine: pulumi.String("postgres"),
 		// The major version only: RDS picks the current 16.x and applies minor upgrades.
-		EngineVersion:            pulumi.String("16"),
-		AutoMinorVersionUpgrade:  pulumi.Bool(true),
-		AllowMajorVersionUpgrade: pulumi.Bool(false),
-		InstanceClass:            pulumi.String(args.InstanceClass),
-		StorageType:              pulumi.String("gp3"),
-		AllocatedStorage:         pulumi.Int(args.AllocatedStorageGiB),
-		MaxAllocatedStorage:      pulumi.Int(args.MaxStorageGiB),
-		StorageEncrypted:         pulumi.Bool(true),
-		KmsKeyId:                 args.Vault.DataKey.Arn,
-		DbName:                   pulumi.String(args.Database),
-		Username:                 pulumi.String(args.Username),
-		Password:                 password,
-		Port:                     pulumi.Int(AWSPort),
-		DbSubnetGroupName:        subnets.Name,
-		VpcSecurityGroupIds:      pulumi.StringArray{sg.ID()},
-		PubliclyAccessible:       pulumi.Bool(false),
-		ParameterGroupName:       params.Name,
-		MultiAz:                  pulumi.Bool(args.MultiAZ),
-		BackupRetentionPeriod:    pulumi.Int(args.BackupRetentionDays),
-		BackupWindow:             pulumi.String("02:00-03:00"),
-		MaintenanceWindow:        pulumi.String("sun:03:30-sun:04:30"),
-		CopyTagsToSnapshot:       pulumi.Bool(true),
-		DeletionProtection:       pulumi.Bool(args.Prod),
-		// Prod keeps a final snapshot; dev databases are disposable.
+		EngineVersion:                      pulumi.String("16"),
+		AutoMinorVersionUpgrade:            pulumi.Bool(true),
+		AllowMajorVersionUpgrade:           pulumi.Bool(false),
+		InstanceClass:                      pulumi.String(args.InstanceClass),
+		StorageType:                        pulumi.String("gp3"),
+		AllocatedStorage:                   pulumi.Int(args.AllocatedStorageGiB),
+		MaxAllocatedStorage:                pulumi.Int(args.MaxStorageGiB),
+		StorageEncrypted:                   pulumi.Bool(true),
+		KmsKeyId:                           args.Vault.DataKey.Arn,
+		DbName:                             pulumi.String(args.Database),
+		Username:                           pulumi.String(args.Username),
+		Password:                           password,
+		Port:                               pulumi.Int(AWSPort),
+		DbSubnetGroupName:                  subnets.Name,
+		VpcSecurityGroupIds:                pulumi.StringArray{sg.ID()},
+		PubliclyAccessible:                 pulumi.Bool(false),
+		ParameterGroupName:                 params.Name,
+		MultiAz:                            pulumi.Bool(args.MultiAZ),
+		BackupRetentionPeriod:              pulumi.Int(args.BackupRetentionDays),
+		BackupWindow:                       pulumi.String("02:00-03:00"),
+		MaintenanceWindow:                  pulumi.String("sun:03:30-sun:04:30"),
+		CopyTagsToSnapshot:                 pulumi.Bool(true),
+		DeletionProtection:                 pulumi.Bool(args.Prod),
 		SkipFinalSnapshot:                  pulumi.Bool(!args.Prod),
-		FinalSnapshotIdentifier:            finalSnapshot(args.Prod, name),
+		FinalSnapshotIdentifier:            finalSnapshot,
 		PerformanceInsightsEnabled:         pulumi.Bool(true),
 		PerformanceInsightsKmsKeyId:        args.Vault.DataKey.Arn,
 		PerformanceInsightsRetentionPeriod: pulumi.Int(7), // the free tier
@@ -132,11 +138,4 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 	}
 	c.MasterSecret = stored
 	return c.done(ctx)
-}
-
-func finalSnapshot(prod bool, name string) pulumi.StringPtrInput {
-	if !prod {
-		return nil
-	}
-	return pulumi.String(name + "-final")
 }

@@ -72,7 +72,9 @@ func NewAWS(ctx *pulumi.Context, name string, args *AWSArgs, opts ...pulumi.Reso
 		ApplyImmediately:         pulumi.Bool(!args.Prod),
 	}
 	if args.Prod {
-		rgArgs.FinalSnapshotIdentifier = pulumi.String(name + "-final")
+		if rgArgs.FinalSnapshotIdentifier, err = args.FinalSnapshotName(ctx, name, pulumi.Parent(c)); err != nil {
+			return nil, err
+		}
 	}
 	rg, err := elasticache.NewReplicationGroup(ctx, name, rgArgs,
 		append(child, pulumi.Protect(args.Prod), pulumi.RetainOnDelete(args.Prod))...)

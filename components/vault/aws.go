@@ -28,7 +28,8 @@ type AWS struct {
 	pulumi.ResourceState
 	// ClusterKey envelope-encrypts Kubernetes Secrets in etcd.
 	ClusterKey *kms.Key
-	// DataKey encrypts RDS storage, Performance Insights, ElastiCache and S3.
+	// DataKey encrypts RDS storage, Performance Insights, ElastiCache, S3 and the EKS nodes' root
+	// volumes.
 	DataKey *kms.Key
 	// SecretsKey encrypts the Secrets Manager secrets of the generated credentials.
 	SecretsKey *kms.Key
@@ -112,6 +113,8 @@ type Secret struct {
 	// Version holds the value; whatever reads the secret at creation depends on it.
 	Version *secretsmanager.SecretVersion
 	Arn     pulumi.StringOutput
+	// Key encrypts the secret: whoever reads it needs kms:Decrypt on this key too.
+	Key *kms.Key
 }
 
 // Put stores a credential in Secrets Manager, encrypted with a customer-managed key.
@@ -145,15 +148,16 @@ func (v *AWS) Put(ctx *pulumi.Context, name string, args *SecretArgs) (*Secret, 
 	if err != nil {
 		return nil, err
 	}
-	return &Secret{Secret: s, Version: ver, Arn: s.Arn}, nil
+	return &Secret{Secret: s, Version: ver, Arn: s.Arn, Key: key}, nil
 }
 
 // ReaderArgs describe one workload's role (IRSA).
 type ReaderArgs struct {
 	// AssumeRolePolicy trusts exactly the workload's ServiceAccount through the cluster's OIDC provider.
 	AssumeRolePolicy pulumi.StringInput
-	// Secrets are the ARNs the workload may read; nothing else in Secrets Manager.
-	Secrets []pulumi.StringOutput
+	// Secrets the workload may read; nothing else in Secrets Manager. Each is decryptable with
+	// its own key (the MSK SCRAM secret is under the Kafka key, the others under SecretsKey).
+	Secrets []*Secret
 	// BucketArns the workload may read and write objects in (with DataKey for SSE-KMS).
 	BucketArns []pulumi.StringOutput
 }
@@ -167,30 +171,48 @@ func (v *AWS) ReaderRole(ctx *pulumi.Context, name string, args *ReaderArgs) (*i
 	if err != nil {
 		return nil, err
 	}
-	inputs := []any{v.SecretsKey.Arn, v.DataKey.Arn}
+	// The keys behind the secrets, each once.
+	var keys []*kms.Key
+	seen := map[*kms.Key]bool{}
 	for _, s := range args.Secrets {
-		inputs = append(inputs, s)
+		if !seen[s.Key] {
+			seen[s.Key] = true
+			keys = append(keys, s.Key)
+		}
+	}
+	inputs := []any{v.DataKey.Arn}
+	for _, s := range args.Secrets {
+		inputs = append(inputs, s.Arn)
+	}
+	for _, k := range keys {
+		inputs = append(inputs, k.Arn)
 	}
 	for _, b := range args.BucketArns {
 		inputs = append(inputs, b)
 	}
-	nSecrets := len(args.Secrets)
+	nSecrets, nKeys := len(args.Secrets), len(keys)
 	policy := pulumi.All(inputs...).ApplyT(func(vals []any) (string, error) {
-		secretsKey, dataKey := vals[0].(string), vals[1].(string)
-		var secretArns, bucketArns, objectArns []string
-		for _, s := range vals[2 : 2+nSecrets] {
-			secretArns = append(secretArns, s.(string))
+		dataKey := vals[0].(string)
+		strs := func(vs []any) []string {
+			out := make([]string, len(vs))
+			for i, v := range vs {
+				out[i] = v.(string)
+			}
+			return out
 		}
-		for _, b := range vals[2+nSecrets:] {
-			bucketArns = append(bucketArns, b.(string))
-			objectArns = append(objectArns, b.(string)+"/*")
+		secretArns := strs(vals[1 : 1+nSecrets])
+		keyArns := strs(vals[1+nSecrets : 1+nSecrets+nKeys])
+		bucketArns := strs(vals[1+nSecrets+nKeys:])
+		var objectArns []string
+		for _, b := range bucketArns {
+			objectArns = append(objectArns, b+"/*")
 		}
 		var stmts []map[string]any
 		if len(secretArns) > 0 {
 			stmts = append(stmts,
 				map[string]any{"Sid": "ReadOwnSecrets", "Effect": "Allow",
 					"Action": []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}, "Resource": secretArns},
-				map[string]any{"Sid": "DecryptSecrets", "Effect": "Allow", "Action": []string{"kms:Decrypt"}, "Resource": []string{secretsKey},
+				map[string]any{"Sid": "DecryptSecrets", "Effect": "Allow", "Action": []string{"kms:Decrypt"}, "Resource": keyArns,
 					"Condition": map[string]any{"StringLike": map[string]any{"kms:ViaService": "secretsmanager.*.amazonaws.com"}}})
 		}
 		if len(bucketArns) > 0 {

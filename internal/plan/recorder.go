@@ -104,6 +104,12 @@ type Recorder struct {
 	Outputs map[string]func(inputs resource.PropertyMap) resource.PropertyMap
 	// Invokes answers provider functions by token.
 	Invokes map[string]func(args resource.PropertyMap) resource.PropertyMap
+	// ProviderInvokes answer provider functions whose answer depends on the provider instance
+	// called (an aws provider's region); they take precedence over Invokes.
+	ProviderInvokes map[string]func(call pulumi.MockCallArgs) resource.PropertyMap
+	// FailingInvokes answer an invoke with an error, as the cloud does for what does not exist
+	// (a test sets them; the lookup fails when the function returns an error).
+	FailingInvokes map[string]func(args resource.PropertyMap) error
 	// Existing answers reads (kubernetes:core/v1:Secret by "namespace/name"): what the cluster
 	// already holds. A read of anything else fails as the provider would ("does not exist").
 	Existing map[string]map[string]resource.PropertyMap
@@ -199,8 +205,13 @@ func NewRecorder(project, stack string) *Recorder {
 				}
 				return resource.PropertyMap{"result": resource.NewStringProperty(strings.Repeat("r4nd0m", n/6+1)[:n])}
 			},
+			// A random id (4 bytes, as hex): drawn once, stable for the stack's lifetime.
+			"random:index/randomId:RandomId": func(resource.PropertyMap) resource.PropertyMap {
+				return resource.PropertyMap{"hex": resource.NewStringProperty("0a1b2c3d")}
+			},
 		},
-		Invokes: map[string]func(resource.PropertyMap) resource.PropertyMap{}}
+		Invokes:         map[string]func(resource.PropertyMap) resource.PropertyMap{},
+		ProviderInvokes: map[string]func(pulumi.MockCallArgs) resource.PropertyMap{}}
 	registerAzureMocks(r)
 	registerAWSMocks(r)
 	return r
@@ -277,6 +288,14 @@ func (m *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 	}
 	m.invokeArgs[tok] = append(m.invokeArgs[tok], args.Args.Copy())
 	m.mu.Unlock()
+	if f, ok := m.FailingInvokes[args.Token]; ok {
+		if err := f(args.Args); err != nil {
+			return nil, err
+		}
+	}
+	if f, ok := m.ProviderInvokes[args.Token]; ok {
+		return f(args), nil
+	}
 	if f, ok := m.Invokes[args.Token]; ok {
 		return f(args.Args), nil
 	}
@@ -284,6 +303,23 @@ func (m *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 		return f(args.Args), nil
 	}
 	return resource.PropertyMap{}, nil
+}
+
+// ProviderInput is a string input of the provider instance a call went to (a provider reference
+// is "<provider URN>::<id>"); "" when unknown.
+func (m *Recorder) ProviderInput(ref, key string) string {
+	urn := ref
+	if i := strings.LastIndex(ref, "::"); i > 0 {
+		urn = ref[:i]
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range m.resources {
+		if r.URN == urn {
+			return r.Str(key)
+		}
+	}
+	return ""
 }
 
 // urn mirrors the mock monitor's URN scheme (parent type chain included).

@@ -113,6 +113,9 @@ type pricer func(c *costCtx, r *plan.Resource) []CostItem
 // costCtx resolves regions and prices for one plan.
 type costCtx struct {
 	config map[string]string
+	// plan is the whole plan, for rules whose price depends on another resource (a node group's
+	// launch template, an MSK cluster's storage auto scaling).
+	plan *plan.Plan
 	// providerRegions maps an explicit aws provider's URN to the region it deploys to.
 	providerRegions map[string]string
 }
@@ -195,7 +198,7 @@ func priceCloud(typ string) bool {
 // ComputeCost prices every billable resource in the plan. config is the stack config
 // ("aws:region", "azure-native:location" decide the price family when resources do not say).
 func ComputeCost(p *plan.Plan, config map[string]string) *Cost {
-	c := &costCtx{config: config, providerRegions: map[string]string{}}
+	c := &costCtx{config: config, plan: p, providerRegions: map[string]string{}}
 	out := &Cost{Currency: "USD", HoursPerMonth: HoursPerMonth, PriceTables: []PriceTableInfo{}, Items: []CostItem{}, Components: []ComponentCost{}}
 	clouds := map[string]bool{}
 	byURN := map[string]*plan.Resource{}
@@ -274,6 +277,30 @@ func componentOf(byURN map[string]*plan.Resource, r *plan.Resource) string {
 		return "(stack)"
 	}
 	return top
+}
+
+// dependents are the resources of a type that depend directly on r.
+func (c *costCtx) dependents(r *plan.Resource, typ string) []*plan.Resource {
+	var out []*plan.Resource
+	for _, o := range c.plan.ByType(typ) {
+		for _, d := range o.Dependencies {
+			if d == r.URN {
+				out = append(out, o)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// dependency is the resource of a type r depends on directly (nil when none).
+func (c *costCtx) dependency(r *plan.Resource, typ string) *plan.Resource {
+	for _, d := range r.Dependencies {
+		if o := c.plan.ByURN(d); o != nil && o.Type == typ {
+			return o
+		}
+	}
+	return nil
 }
 
 // Input helpers for pricing rules.

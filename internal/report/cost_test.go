@@ -270,3 +270,62 @@ func TestPriceBooksLoad(t *testing.T) {
 		}
 	}
 }
+
+// A gateway VPC endpoint costs nothing (and saves NAT processing); an interface endpoint is
+// billed and not in the table, so it is listed as not priced rather than as zero.
+func TestVPCEndpointsPricedByType(t *testing.T) {
+	b := newPlanBuilder(t)
+	b.add(res{Name: "s3", Type: "aws:ec2/vpcEndpoint:VpcEndpoint", Inputs: map[string]any{"vpcEndpointType": "Gateway", "serviceName": "com.amazonaws.us-east-1.s3"}})
+	b.add(res{Name: "ecr", Type: "aws:ec2/vpcEndpoint:VpcEndpoint", Inputs: map[string]any{"vpcEndpointType": "Interface"}})
+	c := ComputeCost(b.plan(), map[string]string{"aws:region": "us-east-1"})
+	gateway, iface := itemsOf(c, "s3"), itemsOf(c, "ecr")
+	require.Len(t, gateway, 1)
+	require.Len(t, iface, 1)
+	assert.True(t, gateway[0].Priced)
+	assert.Zero(t, gateway[0].MonthlyUSD)
+	assert.False(t, iface[0].Priced)
+	assert.Contains(t, iface[0].Reason, "interface endpoints")
+}
+
+// MSK's storage grows with auto scaling: the item is the size at creation, and the note says how
+// far it can grow and what that would cost.
+func TestMSKStorageNotesItsAutoScalingCeiling(t *testing.T) {
+	b := newPlanBuilder(t)
+	b.add(res{Name: "kafka", Type: "aws:msk/cluster:Cluster", Inputs: map[string]any{
+		"numberOfBrokerNodes": 3,
+		"brokerNodeGroupInfo": map[string]any{"instanceType": "kafka.m7g.large", "storageInfo": map[string]any{"ebsStorageInfo": map[string]any{"volumeSize": 500}}},
+	}})
+	b.add(res{Name: "kafka-storage", Type: "aws:appautoscaling/target:Target", Deps: []string{"kafka"}, Inputs: map[string]any{
+		"maxCapacity": 2000, "scalableDimension": "kafka:broker-storage:VolumeSize", "serviceNamespace": "kafka",
+	}})
+	c := ComputeCost(b.plan(), map[string]string{"aws:region": "us-east-1"})
+	var storage *CostItem
+	for i, it := range itemsOf(c, "kafka") {
+		if strings.HasPrefix(it.Item, "MSK broker storage") {
+			storage = &itemsOf(c, "kafka")[i]
+		}
+	}
+	require.NotNil(t, storage)
+	assert.Equal(t, 150.0, storage.MonthlyUSD, "3 × 500 GiB at $0.10")
+	assert.Contains(t, storage.Note, "storage auto scaling grows each broker up to 2000 GiB ($600.00 per month at the maximum)")
+	assert.Empty(t, itemsOf(c, "kafka-storage"), "the scaling target itself is free")
+}
+
+// A node group with a launch template has its root volumes priced from the template it uses
+// (size and type there; EKS takes no diskSize with a template), not left unpriced.
+func TestNodeGroupVolumesPricedFromItsLaunchTemplate(t *testing.T) {
+	b := newPlanBuilder(t)
+	b.add(res{Name: "lt", Type: "aws:ec2/launchTemplate:LaunchTemplate", Inputs: map[string]any{
+		"blockDeviceMappings": []any{map[string]any{"deviceName": "/dev/xvda", "ebs": map[string]any{"volumeSize": 100, "volumeType": "gp3"}}},
+	}})
+	b.add(res{Name: "general", Type: "aws:eks/nodeGroup:NodeGroup", Deps: []string{"lt"}, Inputs: map[string]any{
+		"instanceTypes": []any{"m6i.xlarge"}, "scalingConfig": map[string]any{"desiredSize": 3},
+		"launchTemplate": map[string]any{"id": "lt-1", "version": "1"},
+	}})
+	c := ComputeCost(b.plan(), map[string]string{"aws:region": "us-east-1"})
+	items := itemsOf(c, "general")
+	require.Len(t, items, 2)
+	assert.True(t, items[1].Priced, items[1].Reason)
+	assert.Equal(t, 24.0, items[1].MonthlyUSD, "3 × 100 GiB gp3 at $0.08")
+	assert.Contains(t, items[1].Item, "3 × 100 GiB gp3 (launch template lt)")
+}

@@ -32,6 +32,7 @@ var durationRules = []durationRule{
 	{Type: "pulumi:providers:*", Seconds: 1, Source: "provider configuration is a local step in the engine (no cloud call)"},
 	{Type: "random:index/randomPassword:RandomPassword", Seconds: 0, Source: "computed locally by the random provider"},
 	{Type: "random:index/randomString:RandomString", Seconds: 0, Source: "computed locally by the random provider"},
+	{Type: "random:index/randomId:RandomId", Seconds: 0, Source: "computed locally by the random provider"},
 
 	// Azure.
 	{Type: "azure-native:resources:ResourceGroup", Seconds: 5, Source: "estimate: a synchronous ARM PUT"},

@@ -137,6 +137,13 @@ var chartPods = map[string][]chartPod{
 		Default:        podSize{requestCPU: "100m", requestMemory: "128Mi", limitCPU: "2000m", limitMemory: "1024Mi"},
 		Source:         "gateway chart defaults (istio/istio manifests/charts/gateway/values.yaml: requests 100m / 128Mi, limits 2000m / 1024Mi, autoscaling.minReplicas 1; checked 2026-11-22)",
 	}},
+	// EKS's node autoscaler (components/cluster/autoscaler.go sets replicaCount and resources).
+	"cluster-autoscaler": {{
+		Name: "cluster-autoscaler", Kind: "Deployment",
+		ReplicasPaths: []string{"replicaCount"}, DefaultReplicas: 1,
+		ResourcesPaths: []string{"resources"},
+		Source:         "cluster-autoscaler chart values.yaml resources: {} (no default), replicaCount 1 (kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0); recorded 2026-11-30",
+	}},
 	"kube-prometheus-stack": {
 		{Name: "prometheus", Kind: "StatefulSet", EnabledPath: "prometheus.enabled",
 			ReplicasPaths: []string{"prometheus.prometheusSpec.replicas"}, DefaultReplicas: 1,

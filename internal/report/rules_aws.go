@@ -48,6 +48,12 @@ func init() {
 			t := orDefault(r.Str("loadBalancerType"), "application")
 			return []CostItem{c.item(&awsPrices, r, "elb", t, 1, t+" load balancer")}
 		},
+		"aws:ec2/vpcEndpoint:VpcEndpoint": func(c *costCtx, r *plan.Resource) []CostItem {
+			if t := orDefault(r.Str("vpcEndpointType"), "Gateway"); t != "Gateway" {
+				return []CostItem{notPriced(r, t+" VPC endpoint", "interface endpoints are billed per AZ-hour and GB; not in the price table")}
+			}
+			return []CostItem{c.item(&awsPrices, r, "vpc-endpoint", "gateway", 1, "gateway VPC endpoint ("+r.Str("serviceName")+")")}
+		},
 		"aws:cloudwatch/logGroup:LogGroup": func(c *costCtx, r *plan.Resource) []CostItem {
 			return []CostItem{c.item(&awsPrices, r, "cloudwatch-logs", "log-group", 1, "CloudWatch log group")}
 		},
@@ -61,6 +67,8 @@ func init() {
 		"aws:ec2/internetGateway:InternetGateway", "aws:ec2/securityGroup:SecurityGroup",
 		"aws:ec2/securityGroupRule:SecurityGroupRule", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
 		"aws:ec2/launchTemplate:LaunchTemplate",
+		// Flow logs are billed as the log data their log group ingests (priced there as usage).
+		"aws:ec2/flowLog:FlowLog",
 		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
 		"aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy",
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
@@ -68,6 +76,7 @@ func init() {
 		"aws:eks/addon:Addon", "aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 		"aws:eks/podIdentityAssociation:PodIdentityAssociation",
 		"aws:msk/configuration:Configuration", "aws:msk/scramSecretAssociation:ScramSecretAssociation",
+		"aws:appautoscaling/target:Target", "aws:appautoscaling/policy:Policy",
 		"aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup",
 		"aws:elasticache/subnetGroup:SubnetGroup", "aws:elasticache/parameterGroup:ParameterGroup",
 		"aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup",
@@ -77,7 +86,7 @@ func init() {
 		"aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
 		"aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2",
 		"aws:secretsmanager/secretVersion:SecretVersion", "aws:secretsmanager/secretPolicy:SecretPolicy",
-		"aws:kms/alias:Alias", "aws:kms/keyPolicy:KeyPolicy",
+		"aws:kms/alias:Alias", "aws:kms/keyPolicy:KeyPolicy", "aws:kms/grant:Grant",
 		"aws:lb/targetGroup:TargetGroup", "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule",
 		"aws:lb/targetGroupAttachment:TargetGroupAttachment",
 	} {
@@ -107,6 +116,23 @@ func eksNodeGroup(c *costCtx, r *plan.Resource) []CostItem {
 		items[0].Note = strings.TrimPrefix(items[0].Note+"; priced at the first of several instanceTypes", "; ")
 	}
 	if lt, _ := r.Input("launchTemplate"); lt != nil {
+		// The root volume the launch template the group depends on declares.
+		for _, d := range r.Dependencies {
+			t := c.plan.ByURN(d)
+			if t == nil || t.Type != "aws:ec2/launchTemplate:LaunchTemplate" {
+				continue
+			}
+			bdm, _ := t.Input("blockDeviceMappings")
+			if list, _ := bdm.([]any); len(list) == 1 {
+				ebs, _ := list[0].(map[string]any)["ebs"].(map[string]any)
+				size, _ := ebs["volumeSize"].(int64)
+				vt, _ := ebs["volumeType"].(string)
+				if size > 0 && vt != "" {
+					return append(items, c.item(&awsPrices, r, "ebs", vt, float64(size*int64(nodes)),
+						fmt.Sprintf("node group %s root volumes: %d × %d GiB %s (launch template %s)", r.Name, nodes, size, vt, t.Name)))
+				}
+			}
+		}
 		return append(items, notPriced(r, "node group "+r.Name+" root volumes", "volumes come from the launch template"))
 	}
 	disk, ok := inputInt(r, "diskSize")
@@ -130,8 +156,19 @@ func mskCluster(c *costCtx, r *plan.Resource) []CostItem {
 	if !ok {
 		size = 1000
 	}
-	return append(items, c.item(&awsPrices, r, "msk-storage", "storage", float64(size*brokers),
-		fmt.Sprintf("MSK broker storage: %d × %d GiB", brokers, size)))
+	storage := c.item(&awsPrices, r, "msk-storage", "storage", float64(size*brokers),
+		fmt.Sprintf("MSK broker storage: %d × %d GiB", brokers, size))
+	// Storage auto scaling grows the volumes with the data: the figure is the size at creation.
+	for _, t := range c.dependents(r, "aws:appautoscaling/target:Target") {
+		if max, ok := inputInt(t, "maxCapacity"); ok && t.Str("scalableDimension") == "kafka:broker-storage:VolumeSize" {
+			note := fmt.Sprintf("storage auto scaling grows each broker up to %d GiB", max)
+			if storage.Priced {
+				note += fmt.Sprintf(" ($%.2f per month at the maximum)", round2(storage.UnitUSD*float64(max*brokers)))
+			}
+			storage.Note = strings.TrimPrefix(storage.Note+"; "+note, "; ")
+		}
+	}
+	return append(items, storage)
 }
 
 // rdsInstance: instanceClass (twice with multiAz) and allocatedStorage (twice with multiAz).
