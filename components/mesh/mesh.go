@@ -5,6 +5,8 @@ package mesh
 
 import (
 	"fmt"
+	"strconv"
+	"time"
 
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -114,7 +116,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			HTTP: []httpRoute{{
 				Route:   []routeDestination{{Destination: destination{Host: fqdn, Port: &portSelector{Number: s.Port}}}},
 				Timeout: s.Timeout,
-				Retries: &retries{Attempts: s.Retries, PerTryTimeout: s.Timeout, RetryOn: "gateway-error,connect-failure,refused-stream"},
+				Retries: routeRetries(s.Timeout, s.Retries),
 			}},
 		})
 		r.add(networkingAPI, "DestinationRule", s.Name, destinationRuleSpec{
@@ -164,6 +166,33 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, r.err
 	}
 	return m, ctx.RegisterResourceOutputs(m, pulumi.Map{"gateway": pulumi.String(m.GatewayName)})
+}
+
+// routeRetries splits the route timeout over the first try and every retry: Istio's route
+// timeout bounds all tries together, so a per-try timeout equal to it would leave no time for a
+// retry after a timed-out try. attempts 0 turns retries off.
+func routeRetries(timeout string, attempts int) *retries {
+	if attempts <= 0 {
+		return &retries{Attempts: 0}
+	}
+	r := &retries{Attempts: attempts, RetryOn: "gateway-error,connect-failure,refused-stream"}
+	if d, err := time.ParseDuration(timeout); err == nil && d > 0 {
+		r.PerTryTimeout = istioDuration(d / time.Duration(attempts+1))
+	}
+	return r
+}
+
+// istioDuration renders a duration in the units Istio accepts, whole seconds where exact and
+// milliseconds (its smallest unit) otherwise.
+func istioDuration(d time.Duration) string {
+	ms := d.Milliseconds()
+	if ms < 1 {
+		ms = 1
+	}
+	if ms%1000 == 0 {
+		return strconv.FormatInt(ms/1000, 10) + "s"
+	}
+	return strconv.FormatInt(ms, 10) + "ms"
 }
 
 type renderer struct {
