@@ -250,8 +250,14 @@ func TestProdMeshDefaults(t *testing.T) {
 	assert.Equal(t, "/dev/stdout", istiod.Str("values.meshConfig.accessLogFile"))
 	pdb, _ := istiod.Input("values.global.defaultPodDisruptionBudget.enabled")
 	assert.Equal(t, true, pdb, "istiod PDB in prod")
-	replicas, _ := istiod.Input("values.pilot.replicaCount")
+	// istiod's own settings are the chart's top-level keys (istio-discovery values.yaml): a
+	// "pilot:" block is read by no template of the 1.31 chart.
+	replicas, _ := istiod.Input("values.replicaCount")
 	assert.EqualValues(t, 2, replicas)
+	autoscaleMax, _ := istiod.Input("values.autoscaleMax")
+	assert.EqualValues(t, 5, autoscaleMax)
+	pilot, _ := istiod.Input("values.pilot")
+	assert.Nil(t, pilot, "no legacy pilot.* values")
 	gwPDB, _ := release(t, p, mesh.GatewayReleaseName).Input("values.podDisruptionBudget.minAvailable")
 	assert.EqualValues(t, 1, gwPDB)
 

@@ -186,13 +186,6 @@ type (
 		Global istioGlobal `json:"global"`
 	}
 
-	pilotValues struct {
-		AutoscaleEnabled bool      `json:"autoscaleEnabled"`
-		AutoscaleMin     int       `json:"autoscaleMin"`
-		AutoscaleMax     int       `json:"autoscaleMax"`
-		ReplicaCount     int       `json:"replicaCount"`
-		Resources        resources `json:"resources"`
-	}
 	outboundTrafficPolicy struct {
 		Mode string `json:"mode"`
 	}
@@ -226,10 +219,20 @@ type (
 		ExtensionProviders    []extensionProvider   `json:"extensionProviders,omitempty"`
 		DefaultProviders      *defaultProviders     `json:"defaultProviders,omitempty"`
 	}
+	// istiodValuesT are the istiod chart's own keys, at the top level: the chart's values.yaml
+	// (istio/istio manifests/charts/istio-control/istio-discovery/values.yaml, release-1.31) keeps
+	// them under _internal_defaults_do_not_set, which templates/zzz_profile.yaml merges with the
+	// user's top-level values; templates/deployment.yaml and autoscale.yaml read
+	// .Values.replicaCount, .Values.autoscaleEnabled/Min/Max and .Values.resources. Nothing reads
+	// a "pilot:" block any more (only the legacy istioctl values did).
 	istiodValuesT struct {
-		Global     istioGlobal      `json:"global"`
-		Pilot      pilotValues      `json:"pilot"`
-		MeshConfig meshConfigValues `json:"meshConfig"`
+		Global           istioGlobal      `json:"global"`
+		AutoscaleEnabled bool             `json:"autoscaleEnabled"`
+		AutoscaleMin     int              `json:"autoscaleMin"`
+		AutoscaleMax     int              `json:"autoscaleMax"`
+		ReplicaCount     int              `json:"replicaCount"`
+		Resources        resources        `json:"resources"`
+		MeshConfig       meshConfigValues `json:"meshConfig"`
 	}
 
 	gatewayService struct {
@@ -304,15 +307,13 @@ func istiodValues(args *InstallArgs) istiodValuesT {
 		mc.DefaultProviders = &defaultProviders{Tracing: []string{TracingProvider}}
 	}
 	return istiodValuesT{
-		Global: g,
-		Pilot: pilotValues{
-			AutoscaleEnabled: args.IstiodMaxReplicas > args.IstiodReplicas,
-			AutoscaleMin:     args.IstiodReplicas,
-			AutoscaleMax:     args.IstiodMaxReplicas,
-			ReplicaCount:     args.IstiodReplicas,
-			Resources:        size,
-		},
-		MeshConfig: mc,
+		Global:           g,
+		AutoscaleEnabled: args.IstiodMaxReplicas > args.IstiodReplicas,
+		AutoscaleMin:     args.IstiodReplicas,
+		AutoscaleMax:     args.IstiodMaxReplicas,
+		ReplicaCount:     args.IstiodReplicas,
+		Resources:        size,
+		MeshConfig:       mc,
 	}
 }
 

@@ -43,7 +43,7 @@ func TestIstiodValuesPerEnvironment(t *testing.T) {
 	args := &InstallArgs{Version: "1.31.1", IstioNamespace: "istio-system", IstiodReplicas: 1, IstiodMaxReplicas: 1, OutboundTrafficPolicy: "ALLOW_ANY"}
 	dev := istiodValues(args)
 	assert.False(t, dev.Global.DefaultPodDisruptionBudget.Enabled, "one replica: a PDB would block drains")
-	assert.False(t, dev.Pilot.AutoscaleEnabled)
+	assert.False(t, dev.AutoscaleEnabled)
 	assert.Empty(t, dev.MeshConfig.AccessLogFile)
 	assert.Nil(t, dev.MeshConfig.DefaultProviders)
 
@@ -51,8 +51,8 @@ func TestIstiodValuesPerEnvironment(t *testing.T) {
 	args.AccessLog, args.TracingEndpoint, args.OutboundTrafficPolicy = true, "otel.observability:4317", "REGISTRY_ONLY"
 	prod := istiodValues(args)
 	assert.True(t, prod.Global.DefaultPodDisruptionBudget.Enabled)
-	assert.True(t, prod.Pilot.AutoscaleEnabled)
-	assert.Equal(t, 5, prod.Pilot.AutoscaleMax)
+	assert.True(t, prod.AutoscaleEnabled)
+	assert.Equal(t, 5, prod.AutoscaleMax)
 	assert.Equal(t, "/dev/stdout", prod.MeshConfig.AccessLogFile)
 	assert.Equal(t, "REGISTRY_ONLY", prod.MeshConfig.OutboundTrafficPolicy.Mode)
 	assert.Equal(t, map[string]string{"ISTIO_META_DNS_CAPTURE": "true"}, prod.MeshConfig.DefaultConfig.ProxyMetadata,
