@@ -344,7 +344,8 @@ func TestGatewayServicePerCloud(t *testing.T) {
 	for _, c := range cases {
 		sc, _ := load(t, stackFile{"dev-azure-provision", "testdata/stacks/dev-azure-provision.yaml"})
 		sc.Raw["workfx:cloud"] = c.cloud
-		setProvision(t, sc, "mesh", map[string]any{"gateway": map[string]any{"internal": c.internal}})
+		setProvision(t, sc, "mesh", map[string]any{"gateway": map[string]any{"internal": c.internal},
+			"tracingEndpoint": "otel-collector.observability.svc.cluster.local:4317"})
 		p := run(t, sc)
 		gw := release(t, p, mesh.GatewayReleaseName)
 		assert.Equal(t, "LoadBalancer", gw.Str("values.service.type"))

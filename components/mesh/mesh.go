@@ -54,8 +54,9 @@ type Args struct {
 	GatewaySelector   map[string]string
 	JWT               JWT
 	MetricsNamespace  string
-	TracingPercent    int
-	Services          []Service
+	// TracingPercent is the sampling rate the Telemetry sets (0: the mesh's own default).
+	TracingPercent int
+	Services       []Service
 	// External dependencies declared to the mesh (needed when its outbound policy is REGISTRY_ONLY).
 	External []External
 	Labels   map[string]string
@@ -80,10 +81,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	r := &renderer{ctx: ctx, parent: m, args: args}
 
 	r.add(securityAPI, "PeerAuthentication", "default", peerAuthenticationSpec{MTLS: mtls{Mode: "STRICT"}})
-	r.add(telemetryAPI, "Telemetry", "default", telemetrySpec{
-		AccessLogging: []accessLogging{{Providers: []providerRef{{Name: "envoy"}}}},
-		Tracing:       []tracing{{RandomSamplingPercentage: float64(args.TracingPercent)}},
-	})
+	// Telemetry only sets what the stack asks for: access logs stay the mesh's setting (the
+	// installed mesh's meshConfig.accessLogFile follows mesh.provision.accessLog; a customer's
+	// mesh keeps its own), and an unset sampling rate keeps the mesh's default rather than 0.
+	if args.TracingPercent > 0 {
+		r.add(telemetryAPI, "Telemetry", "default", telemetrySpec{
+			Tracing: []tracing{{RandomSamplingPercentage: float64(args.TracingPercent)}},
+		})
+	}
 
 	var public []Service
 	for _, s := range args.Services {
@@ -228,18 +233,11 @@ type (
 	peerAuthenticationSpec struct {
 		MTLS mtls `json:"mtls"`
 	}
-	providerRef struct {
-		Name string `json:"name"`
-	}
-	accessLogging struct {
-		Providers []providerRef `json:"providers"`
-	}
 	tracing struct {
 		RandomSamplingPercentage float64 `json:"randomSamplingPercentage"`
 	}
 	telemetrySpec struct {
-		AccessLogging []accessLogging `json:"accessLogging"`
-		Tracing       []tracing       `json:"tracing"`
+		Tracing []tracing `json:"tracing"`
 	}
 	port struct {
 		Number   int    `json:"number"`
