@@ -155,6 +155,8 @@ func stackArgs(cfg *config.Config, charts kube.ChartSource) *monitoring.StackArg
 		ManagedControlPlane:     cfg.Cloud != "none",
 		Mesh:                    cfg.Mesh.Mode != config.ModeDisabled,
 		IstioNamespace:          cfg.Mesh.IstioNamespace,
+		GatewayNamespace:        cfg.Mesh.GatewayNamespace,
+		GatewaySelector:         cfg.Mesh.GatewaySelector,
 		Labels:                  partOf,
 	}
 	for _, def := range appCatalog {

@@ -419,6 +419,16 @@ func TestMonitoringStack(t *testing.T) {
 	// Istio is scraped: istiod and every sidecar's Envoy stats, which the apps' NetworkPolicies admit.
 	assert.NotNil(t, p.Object("ServiceMonitor", cfg.Monitoring.Namespace, "istiod"))
 	assert.NotNil(t, p.Object("PodMonitor", cfg.Monitoring.Namespace, "envoy-stats"))
+	// The ingress gateway's pods carry no security.istio.io/tlsMode label (the gateway injection
+	// template sets none): their own PodMonitor selects what the Gateway CR selects.
+	gwMon := p.Object("PodMonitor", cfg.Monitoring.Namespace, "istio-ingressgateway")
+	require.NotNil(t, gwMon, "the ingress gateway is scraped")
+	gwSel, _ := gwMon.Input("spec.selector.matchLabels")
+	gwCR, _ := p.Object("Gateway", cfg.Cluster.Namespace, "workfx-ai").Input("spec.selector")
+	assert.Equal(t, gwCR, gwSel)
+	assert.Equal(t, []any{cfg.Mesh.GatewayNamespace}, listAt(gwMon, "spec.namespaceSelector.matchNames"))
+	assert.Equal(t, "http-envoy-prom", listAt(gwMon, "spec.podMetricsEndpoints")[0].(map[string]any)["port"],
+		"the gateway's Envoy stats port (gateway chart deployment.yaml)")
 	np := p.Object("NetworkPolicy", cfg.Cluster.Namespace, "rasa-pro")
 	require.NotNil(t, np)
 	b, _ = json.Marshal(np.Inputs(false)["spec"])

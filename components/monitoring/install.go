@@ -58,6 +58,10 @@ type StackArgs struct {
 	// the workload certificates to scrape the apps through STRICT mTLS.
 	Mesh           bool
 	IstioNamespace string
+	// GatewayNamespace and GatewaySelector find the ingress gateway's pods (scraped for the
+	// gateway dashboard and its request metrics).
+	GatewayNamespace string
+	GatewaySelector  map[string]string
 	// Injector is istiod when this program installs it: the Prometheus pods must be created
 	// after it to get the certificate-writing sidecar.
 	Injector []pulumi.Resource
@@ -144,6 +148,10 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 		}
 		if _, err := kube.CustomResource(ctx, "envoy-stats", "monitoring.coreos.com/v1", "PodMonitor",
 			meta("envoy-stats", nil), envoyMonitor(args), child, afterCRDs); err != nil {
+			return nil, err
+		}
+		if _, err := kube.CustomResource(ctx, "ingress-gateway", "monitoring.coreos.com/v1", "PodMonitor",
+			meta("istio-ingressgateway", nil), gatewayMonitor(args), child, afterCRDs); err != nil {
 			return nil, err
 		}
 	}
@@ -386,6 +394,19 @@ func envoyMonitor(args *StackArgs) monitorSpec {
 		JobLabel:          "envoy-stats",
 		Selector:          labelSelector{MatchExpressions: []matchExpression{{Key: "security.istio.io/tlsMode", Operator: "Exists"}}},
 		NamespaceSelector: nsSelector{Any: true},
+		PodEndpoints:      []metricsEndpoint{{Port: "http-envoy-prom", Path: "/stats/prometheus", Interval: args.ScrapeInterval}},
+	}
+}
+
+// gatewayMonitor scrapes the ingress gateway's Envoy. Its pods carry no
+// security.istio.io/tlsMode label (the gateway injection template of istio/istio
+// manifests/charts/istio-control/istio-discovery/files/gateway-injection-template.yaml sets
+// none, unlike the sidecar template), so envoyMonitor misses them; they are selected by the
+// labels the Gateway CR selects, and both templates name Envoy's stats port http-envoy-prom.
+func gatewayMonitor(args *StackArgs) monitorSpec {
+	return monitorSpec{
+		Selector:          labelSelector{MatchLabels: args.GatewaySelector},
+		NamespaceSelector: nsSelector{MatchNames: []string{args.GatewayNamespace}},
 		PodEndpoints:      []metricsEndpoint{{Port: "http-envoy-prom", Path: "/stats/prometheus", Interval: args.ScrapeInterval}},
 	}
 }
