@@ -12,6 +12,9 @@ import (
 	"github.com/workfx/workfx-platform/components/kube"
 )
 
+// CRDUpgradeBusyboxTag pins the busybox image of the CRD upgrade job (it unpacks the CRDs).
+const CRDUpgradeBusyboxTag = "1.37.0"
+
 // PublicChartRepository is the prometheus-community chart repository.
 const PublicChartRepository = "https://prometheus-community.github.io/helm-charts"
 
@@ -269,8 +272,32 @@ type (
 	enabled struct {
 		Enabled bool `json:"enabled"`
 	}
+	imageTag struct {
+		Tag string `json:"tag"`
+	}
+	upgradeJobImages struct {
+		Busybox imageTag `json:"busybox"`
+	}
+	// crdUpgradeJob is the crds subchart's upgradeJob (kube-prometheus-stack 77.0.0
+	// charts/crds/templates/upgrade/job.yaml): a pre-install/pre-upgrade hook that applies the
+	// chart's CRDs server-side, since Helm installs crds/ once and never upgrades them. Its
+	// images (busybox, kubectl) take global.imageRegistry and global.imagePullSecrets.
+	crdUpgradeJob struct {
+		Enabled bool `json:"enabled"`
+		// ForceConflicts: the CRDs Helm created on install are owned by Helm's field manager; a
+		// server-side apply of changed CRDs conflicts with it without force
+		// (prometheus-community/helm-charts#5287).
+		ForceConflicts bool             `json:"forceConflicts"`
+		Image          upgradeJobImages `json:"image"`
+		Resources      resourceReqs     `json:"resources"`
+	}
+	crdsValues struct {
+		Enabled    bool          `json:"enabled"`
+		UpgradeJob crdUpgradeJob `json:"upgradeJob"`
+	}
 	stackValuesT struct {
 		Global                stackGlobal        `json:"global"`
+		CRDs                  crdsValues         `json:"crds"`
 		Prometheus            prometheusValues   `json:"prometheus"`
 		Alertmanager          alertmanagerValues `json:"alertmanager"`
 		Grafana               grafanaValues      `json:"grafana"`
@@ -328,7 +355,14 @@ func stackValues(args *StackArgs) stackValuesT {
 		ps.VolumeMounts = []volumeMount{{Name: "istio-certs", MountPath: "/etc/prom-certs/"}}
 	}
 	return stackValuesT{
-		Global:     stackGlobal{ImageRegistry: strings.TrimSuffix(args.Registry, "/")},
+		Global: stackGlobal{ImageRegistry: strings.TrimSuffix(args.Registry, "/")},
+		CRDs: crdsValues{Enabled: true, UpgradeJob: crdUpgradeJob{
+			Enabled: true, ForceConflicts: true,
+			// Pinned (the chart's default is "latest"), so a mirror holds exactly this image;
+			// kubectl's tag defaults to the cluster's Kubernetes version.
+			Image:     upgradeJobImages{Busybox: imageTag{Tag: CRDUpgradeBusyboxTag}},
+			Resources: small("50m", "64Mi", "256Mi"),
+		}},
 		Prometheus: prometheusValues{PrometheusSpec: ps},
 		Alertmanager: alertmanagerValues{Enabled: true, AlertmanagerSpec: alertmanagerSpec{
 			Replicas:  args.PrometheusReplicas,

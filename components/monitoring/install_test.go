@@ -97,3 +97,18 @@ func TestStackPodsHaveRequests(t *testing.T) {
 		}
 	}
 }
+
+// Helm installs a chart's crds/ once and never upgrades them: the chart's CRD upgrade job applies
+// them on every install and upgrade (kube-prometheus-stack 77.0.0 charts/crds/templates/upgrade/
+// job.yaml, whose busybox and kubectl images take global.imageRegistry).
+func TestCRDsUpgradeWithTheChart(t *testing.T) {
+	v := stackValues(&StackArgs{Registry: "registry.internal/mirror", Retention: "3d", StorageSize: "20Gi", AlertmanagerStorageSize: "2Gi", PrometheusReplicas: 1})
+	assert.True(t, v.CRDs.Enabled)
+	assert.True(t, v.CRDs.UpgradeJob.Enabled)
+	assert.True(t, v.CRDs.UpgradeJob.ForceConflicts, "Helm's field manager owns the CRDs it created")
+	assert.Equal(t, CRDUpgradeBusyboxTag, v.CRDs.UpgradeJob.Image.Busybox.Tag, "pinned, not latest")
+	assert.Equal(t, "registry.internal/mirror", v.Global.ImageRegistry, "the job's images follow the registry override")
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"crds":{"enabled":true,"upgradeJob":{"enabled":true,"forceConflicts":true`)
+}
