@@ -23,19 +23,24 @@ type addons struct {
 }
 
 // installAddons installs Istio and kube-prometheus-stack when their mode is provision.
-func installAddons(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption) (*addons, error) {
+// pullSecret is the customer's image pull Secret as read (nil without one): the charts' pods pull
+// from the same registry as the apps.
+func installAddons(ctx *pulumi.Context, cfg *config.Config, pullSecret *kube.PullSecretSource, opts ...pulumi.ResourceOption) (*addons, error) {
 	pl := &addons{}
 	charts, err := chartSource(cfg.Images.ChartRepository)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Mesh.Mode == config.ModeProvision {
-		if pl.istio, err = mesh.NewIstio(ctx, "istio", istioArgs(cfg, charts), opts...); err != nil {
+		ia := istioArgs(cfg, charts)
+		ia.PullSecret = pullSecret
+		if pl.istio, err = mesh.NewIstio(ctx, "istio", ia, opts...); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Monitoring.Mode == config.ModeProvision {
 		sa := stackArgs(cfg, charts)
+		sa.PullSecret = pullSecret
 		sa.Injector = pl.injector()
 		if pl.monitoring, err = monitoring.NewStack(ctx, "monitoring-stack", sa, opts...); err != nil {
 			return nil, err

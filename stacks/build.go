@@ -68,7 +68,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 
 	// Istio and the monitoring stack come first when this program installs them: the apps'
 	// sidecars need istiod, the policy CRs and ServiceMonitors need the CRDs.
-	ad, err := installAddons(ctx, cfg, k8s)
+	ad, err := installAddons(ctx, cfg, contractSecrets.PullSecret(), k8s)
 	if err != nil {
 		return err
 	}

@@ -556,3 +556,54 @@ func TestExistingModesInstallNothing(t *testing.T) {
 	assert.Greater(t, istio, 5, "policy CRs for the customer's mesh")
 	assert.Equal(t, 2, monitors, "a ServiceMonitor per app with metrics")
 }
+
+// An authenticated registry mirror: the pods of the charts this program installs pull with the
+// customer's pull Secret, copied from the app namespace into each namespace the program creates
+// for them (a pod names pull Secrets of its own namespace only).
+func TestPullSecretReachesEveryChart(t *testing.T) {
+	sc, cfg := load(t, stackFile{"ka-provision-mesh", "testdata/stacks/ka-provision-mesh.yaml"})
+	require.NotEmpty(t, cfg.Images.PullSecret)
+	p := run(t, sc)
+	name := cfg.Images.PullSecret
+	read := p.Find("kubernetes:core/v1:Secret", "customer-"+name)
+	require.NotNil(t, read, "the customer's pull Secret is read")
+	require.True(t, read.Read)
+
+	for _, ns := range []string{cfg.Mesh.IstioNamespace, cfg.Mesh.GatewayNamespace, cfg.Monitoring.Namespace} {
+		cp := p.Object("Secret", ns, name)
+		if !assert.NotNil(t, cp, "a copy in %s", ns) {
+			continue
+		}
+		assert.Equal(t, "kubernetes.io/dockerconfigjson", cp.Str("type"), "the kubelet uses a pull Secret only with its type")
+		assert.Contains(t, cp.SecretInputs, "data", "the copy's data is a Pulumi secret")
+		assert.Equal(t, map[string]any{".dockerconfigjson": plan.Redacted}, cp.Inputs(false)["data"], "and redacted in the plan")
+		assert.True(t, p.DependsOn(cp, read), "copied from the read of the customer's Secret")
+	}
+	istiod, gw, kps := release(t, p, "istiod"), release(t, p, mesh.GatewayReleaseName), release(t, p, monitoring.ReleaseName)
+	v, _ := istiod.Input("values.global.imagePullSecrets")
+	assert.Equal(t, []any{name}, v, "istiod chart: names (put on istiod's ServiceAccount)")
+	v, _ = gw.Input("values.imagePullSecrets")
+	assert.Equal(t, []any{map[string]any{"name": name}}, v, "gateway chart: {name} objects on the gateway pods")
+	v, _ = kps.Input("values.global.imagePullSecrets")
+	assert.Equal(t, []any{map[string]any{"name": name}}, v, "kube-prometheus-stack and its subcharts")
+	for _, r := range []*plan.Resource{istiod, gw} {
+		assert.True(t, p.DependsOn(r, p.Object("Secret", r.Str("namespace"), name)), "%s waits for its namespace's copy", r.Name)
+	}
+	assert.True(t, p.DependsOn(kps, p.Object("Secret", cfg.Monitoring.Namespace, name)))
+
+	// Without a pull Secret nothing is copied and no chart names one.
+	dev := planStack(t, "dev")
+	assert.Nil(t, objectsNamed(dev, "Secret", "contoso-registry"))
+	v, _ = release(t, dev, "istiod").Input("values.global.imagePullSecrets")
+	assert.Nil(t, v)
+}
+
+func objectsNamed(p *plan.Plan, kind, name string) []*plan.Resource {
+	var out []*plan.Resource
+	for _, r := range objects(p, kind) {
+		if r.Str("metadata.name") == name {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -53,4 +54,30 @@ func CustomResource(ctx *pulumi.Context, name, apiVersion, kind string, meta *me
 		Metadata:    meta,
 		OtherFields: kubernetes.UntypedArgs{"spec": fields},
 	}, opts...)
+}
+
+// PullSecretSource is an image pull Secret as read from the customer's namespace.
+type PullSecretSource struct {
+	// Name is the Secret's name, kept by every copy.
+	Name string
+	// Type is the source's type (kubernetes.io/dockerconfigjson): the kubelet uses a pull Secret
+	// only with its type.
+	Type pulumi.StringOutput
+	Data pulumi.StringMapOutput
+	// Read is the read of the source: copies wait for it.
+	Read pulumi.Resource
+}
+
+// CopyPullSecret copies an image pull Secret into another namespace: a pod can only name a pull
+// Secret of its own namespace, and the namespaces this program creates for Istio and the
+// monitoring stack do not exist before the first up, so the customer cannot put it there. The
+// copy follows the source on every up; its data stays a Pulumi secret.
+func CopyPullSecret(ctx *pulumi.Context, name string, namespace pulumi.StringInput, src *PullSecretSource, labels map[string]string,
+	opts ...pulumi.ResourceOption,
+) (*corev1.Secret, error) {
+	return corev1.NewSecret(ctx, name, &corev1.SecretArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(src.Name), Namespace: namespace, Labels: StringMap(labels)},
+		Type:     src.Type,
+		Data:     pulumi.ToSecret(src.Data).(pulumi.StringMapOutput),
+	}, append(opts, pulumi.DependsOn([]pulumi.Resource{src.Read}))...)
 }

@@ -39,7 +39,10 @@ type InstallArgs struct {
 	Gateway               GatewayArgs
 	// Certificate, when set, is requested from cert-manager into the gateway namespace.
 	Certificate *CertificateArgs
-	Labels      map[string]string
+	// PullSecret, when set, is copied into both namespaces and given to istiod and the gateway
+	// (an authenticated registry mirror).
+	PullSecret *kube.PullSecretSource
+	Labels     map[string]string
 }
 
 // GatewayArgs shape the ingress gateway.
@@ -99,6 +102,18 @@ func NewIstio(ctx *pulumi.Context, name string, args *InstallArgs, opts ...pulum
 		return nil, err
 	}
 
+	// The pods of both namespaces pull from the registry the apps pull from.
+	var pulls []pulumi.Resource
+	if args.PullSecret != nil {
+		for name, ns := range map[string]*corev1.Namespace{args.IstioNamespace: sysNS, args.GatewayNamespace: gwNS} {
+			cp, err := kube.CopyPullSecret(ctx, "pull-secret-"+name, ns.Metadata.Name().Elem(), args.PullSecret, args.Labels, child)
+			if err != nil {
+				return nil, err
+			}
+			pulls = append(pulls, cp)
+		}
+	}
+
 	release := func(rname, chart string, ns *corev1.Namespace, values any, deps ...pulumi.Resource) (*helmv3.Release, error) {
 		v, err := kube.Values(values)
 		if err != nil {
@@ -116,7 +131,7 @@ func NewIstio(ctx *pulumi.Context, name string, args *InstallArgs, opts ...pulum
 			// serving control plane; a failed install is rolled back rather than left half done.
 			Atomic:  pulumi.Bool(true),
 			Timeout: pulumi.Int(600),
-		}, child, pulumi.DependsOn(deps))
+		}, child, pulumi.DependsOn(append(deps, pulls...)))
 	}
 
 	if is.Base, err = release("istio-base", "base", sysNS, baseValues(args)); err != nil {
@@ -168,6 +183,9 @@ type (
 		Hub            string `json:"hub,omitempty"`
 		Tag            string `json:"tag,omitempty"`
 		IstioNamespace string `json:"istioNamespace"`
+		// ImagePullSecrets are names (istio-discovery values.yaml global.imagePullSecrets; its
+		// templates/serviceaccount.yaml puts them on istiod's ServiceAccount).
+		ImagePullSecrets []string `json:"imagePullSecrets,omitempty"`
 		// DefaultPodDisruptionBudget is istiod's PDB (minAvailable 1).
 		DefaultPodDisruptionBudget *pdbValues `json:"defaultPodDisruptionBudget,omitempty"`
 	}
@@ -250,13 +268,19 @@ type (
 	}
 	// gatewayValuesT sets no image: the gateway chart's pods use image "auto" and get istiod's
 	// proxy image (hub and tag included) by injection.
+	localObjectReference struct {
+		Name string `json:"name"`
+	}
 	gatewayValuesT struct {
-		Labels              map[string]string  `json:"labels"`
-		Service             gatewayService     `json:"service"`
-		ReplicaCount        int                `json:"replicaCount"`
-		Autoscaling         gatewayAutoscaling `json:"autoscaling"`
-		Resources           resources          `json:"resources"`
-		PodDisruptionBudget *gatewayPDB        `json:"podDisruptionBudget,omitempty"`
+		Labels map[string]string `json:"labels"`
+		// ImagePullSecrets are objects here (gateway chart values.schema.json: items {name}),
+		// rendered into the gateway pods by templates/deployment.yaml.
+		ImagePullSecrets    []localObjectReference `json:"imagePullSecrets,omitempty"`
+		Service             gatewayService         `json:"service"`
+		ReplicaCount        int                    `json:"replicaCount"`
+		Autoscaling         gatewayAutoscaling     `json:"autoscaling"`
+		Resources           resources              `json:"resources"`
+		PodDisruptionBudget *gatewayPDB            `json:"podDisruptionBudget,omitempty"`
 	}
 
 	issuerRef struct {
@@ -282,6 +306,9 @@ func istiodValues(args *InstallArgs) istiodValuesT {
 	g := istioGlobal{
 		Hub: Hub(args.Registry), Tag: args.Version, IstioNamespace: args.IstioNamespace,
 		DefaultPodDisruptionBudget: &pdbValues{Enabled: args.HA},
+	}
+	if args.PullSecret != nil {
+		g.ImagePullSecrets = []string{args.PullSecret.Name}
 	}
 	size := resources{Requests: resourceList{CPU: "100m", Memory: "256Mi"}, Limits: resourceList{CPU: "1", Memory: "1Gi"}}
 	if args.HA {
@@ -334,6 +361,9 @@ func gatewayValues(args *InstallArgs) gatewayValuesT {
 	}
 	if args.HA && g.Replicas > 1 {
 		v.PodDisruptionBudget = &gatewayPDB{MinAvailable: 1}
+	}
+	if args.PullSecret != nil {
+		v.ImagePullSecrets = []localObjectReference{{Name: args.PullSecret.Name}}
 	}
 	return v
 }

@@ -70,6 +70,9 @@ type StackArgs struct {
 	Injector []pulumi.Resource
 	Apps     []App
 	Labels   map[string]string
+	// PullSecret, when set, is copied into the monitoring namespace and given to every pod of
+	// the chart and its subcharts (global.imagePullSecrets).
+	PullSecret *kube.PullSecretSource
 }
 
 // Stack is the installed monitoring stack.
@@ -119,6 +122,15 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 		return nil, err
 	}
 
+	releaseDeps := append([]pulumi.Resource{secret}, args.Injector...)
+	if args.PullSecret != nil {
+		cp, err := kube.CopyPullSecret(ctx, "pull-secret-"+args.Namespace, nsName.Elem(), args.PullSecret, args.Labels, child)
+		if err != nil {
+			return nil, err
+		}
+		releaseDeps = append(releaseDeps, cp)
+	}
+
 	values, err := kube.Values(stackValues(args))
 	if err != nil {
 		return nil, err
@@ -133,7 +145,7 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 		Values:         values,
 		Atomic:         pulumi.Bool(true),
 		Timeout:        pulumi.Int(900),
-	}, child, pulumi.DependsOn(append([]pulumi.Resource{secret}, args.Injector...)))
+	}, child, pulumi.DependsOn(releaseDeps))
 	if err != nil {
 		return nil, err
 	}
@@ -177,8 +189,15 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 
 // The kube-prometheus-stack values this program sets, typed (field names are the chart's keys).
 type (
+	nameRef struct {
+		Name string `json:"name"`
+	}
 	stackGlobal struct {
 		ImageRegistry string `json:"imageRegistry,omitempty"`
+		// ImagePullSecrets ({name} objects, as values.yaml documents) reach the operator,
+		// Prometheus, Alertmanager, the CRD upgrade job (templates' kube-prometheus-stack.
+		// imagePullSecrets helper) and the grafana, kube-state-metrics and node-exporter subcharts.
+		ImagePullSecrets []nameRef `json:"imagePullSecrets,omitempty"`
 	}
 	quantities struct {
 		CPU     string `json:"cpu,omitempty"`
@@ -354,8 +373,12 @@ func stackValues(args *StackArgs) stackValuesT {
 		ps.Volumes = []volume{{Name: "istio-certs", EmptyDir: &emptyDir{Medium: "Memory"}}}
 		ps.VolumeMounts = []volumeMount{{Name: "istio-certs", MountPath: "/etc/prom-certs/"}}
 	}
+	global := stackGlobal{ImageRegistry: strings.TrimSuffix(args.Registry, "/")}
+	if args.PullSecret != nil {
+		global.ImagePullSecrets = []nameRef{{Name: args.PullSecret.Name}}
+	}
 	return stackValuesT{
-		Global: stackGlobal{ImageRegistry: strings.TrimSuffix(args.Registry, "/")},
+		Global: global,
 		CRDs: crdsValues{Enabled: true, UpgradeJob: crdUpgradeJob{
 			Enabled: true, ForceConflicts: true,
 			// Pinned (the chart's default is "latest"), so a mirror holds exactly this image;

@@ -85,6 +85,18 @@ type Contract struct {
 	// revisions are the resourceVersion of every Secret an app may read (rendered or the
 	// customer's), by Secret name.
 	revisions map[string]pulumi.StringOutput
+	// pull is the customer's image pull Secret as read (nil without one), pullName its name.
+	pull     *corev1.Secret
+	pullName string
+}
+
+// PullSecret returns the customer's image pull Secret as read from the app namespace, for the
+// namespaces whose pods pull from the same registry (nil when the config names none).
+func (c *Contract) PullSecret() *kube.PullSecretSource {
+	if c.pull == nil {
+		return nil
+	}
+	return &kube.PullSecretSource{Name: c.pullName, Type: c.pull.Type, Data: c.pull.Data, Read: c.pull}
 }
 
 // Resources are the rendered Secrets, for pulumi.DependsOn. Depend on these rather than on the
@@ -370,6 +382,9 @@ func (c *Contract) readCustomerSecrets(ctx *pulumi.Context, args *Args) error {
 			pulumi.Parent(c), pulumi.DependsOn(nonNil(args.NamespaceReady)))
 		if err != nil {
 			return fmt.Errorf("reading the customer's Secret %s: %w", name, err)
+		}
+		if name == args.PullSecret {
+			c.pull, c.pullName = &s, name
 		}
 		need := required[name]
 		// The key check sees only key names; Unsecret is safe on its result (empty or an error).
