@@ -41,7 +41,6 @@ func installAddons(ctx *pulumi.Context, cfg *config.Config, pullSecret *kube.Pul
 	if cfg.Monitoring.Mode == config.ModeProvision {
 		sa := stackArgs(cfg, charts)
 		sa.PullSecret = pullSecret
-		sa.Injector = pl.injector()
 		if pl.monitoring, err = monitoring.NewStack(ctx, "monitoring-stack", sa, opts...); err != nil {
 			return nil, err
 		}

@@ -110,7 +110,6 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			TLSCredentialName: cfg.Mesh.TLSCredentialName,
 			GatewaySelector:   cfg.Mesh.GatewaySelector,
 			JWT:               mesh.JWT{Issuer: cfg.Mesh.JWT.Issuer, JWKSURI: cfg.Mesh.JWT.JWKSURI, Audiences: cfg.Mesh.JWT.Audiences},
-			MetricsNamespace:  metricsNamespace(cfg),
 			TracingPercent:    cfg.Mesh.TracingSamplingPercent,
 			Services:          meshServices,
 			External:          meshExternals(cfg, deps),
@@ -126,7 +125,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			NamespaceName:  cfg.Cluster.Namespace,
 			Labels:         kube.Merge(partOf, cfg.Monitoring.ServiceMonitorLabels),
 			ScrapeInterval: cfg.Monitoring.ScrapeInterval,
-			MeshTLS:        cfg.Mesh.Mode != config.ModeDisabled,
+			Mesh:           cfg.Mesh.Mode != config.ModeDisabled,
 			Targets:        targets,
 			CRDs:           ad.monitoringCRDs(),
 		}, k8s); err != nil {
@@ -250,7 +249,7 @@ func meshService(def appDef, a *config.AppConfig) mesh.Service {
 	return mesh.Service{
 		Name: def.Name, Port: def.Port, Public: def.Public,
 		Timeout: a.Timeout, Retries: *a.Retries, MaxConnections: a.MaxConnections,
-		OpenPaths: open, MetricsPath: def.MetricsPath,
+		OpenPaths: open,
 	}
 }
 
@@ -347,23 +346,40 @@ func appSpec(cfg *config.Config, def appDef, a *config.AppConfig, deps *dependen
 		ports = append(ports, deps.kafka.Ports...)
 	}
 
-	spec.Network = workload.Network{EgressTCPPorts: ports, MetricsNamespace: metricsNamespace(cfg)}
+	spec.Network = workload.Network{EgressTCPPorts: ports, MetricsNamespace: metricsNamespace(cfg), MetricsPorts: metricsPorts(cfg, def)}
 	if cfg.Mesh.Mode != config.ModeDisabled {
 		spec.Network.EgressNamespaces = []string{cfg.Mesh.IstioNamespace}
 		if def.Public {
 			spec.Network.IngressNamespaces = []string{cfg.Mesh.GatewayNamespace}
 		}
-		if spec.Network.MetricsNamespace != "" {
-			// Prometheus scrapes the sidecar's Envoy stats (Istio request metrics) directly.
-			spec.Network.MetricsPorts = []int{monitoring.EnvoyStatsPort}
-		}
 		// The sidecars send spans to the tracing collector.
 		spec.Network.EgressTCPPorts = append(spec.Network.EgressTCPPorts, meshEgressPorts(cfg)...)
 	}
-	if def.MetricsPath != "" && !usesServiceMonitors(cfg) {
+	if def.MetricsPath != "" && (cfg.Mesh.Mode != config.ModeDisabled || !usesServiceMonitors(cfg)) {
+		// Without the Prometheus Operator the annotations are what Prometheus scrapes; with a
+		// sidecar they also tell istio-agent where the app's metrics are to merge (package
+		// monitoring).
 		spec.PodAnnotations = monitoring.PodAnnotations(monitoring.Target{Name: def.Name, Port: def.Port, MetricsPath: def.MetricsPath})
 	}
 	return spec
+}
+
+// metricsPorts are the ports of an app's pods that Prometheus scrapes from the monitoring
+// namespace. With a sidecar the app port only answers mesh peers (STRICT mTLS), and Prometheus
+// scrapes the sidecar: Envoy's stats port, and the agent's port, where the app's metrics are
+// merged (and where the injector points every pod's prometheus.io annotations, for
+// annotation-based Prometheus). Without a sidecar, the app port for the apps with metrics.
+func metricsPorts(cfg *config.Config, def appDef) []int {
+	if metricsNamespace(cfg) == "" {
+		return nil
+	}
+	if cfg.Mesh.Mode != config.ModeDisabled {
+		return []int{monitoring.AgentMergedPort, monitoring.EnvoyStatsPort}
+	}
+	if def.MetricsPath != "" {
+		return []int{def.Port}
+	}
+	return nil
 }
 
 // workfxSettings are the non-secret settings of seed 001 (`config:` and `workfx.storage`).

@@ -133,9 +133,6 @@ func TestProvisionedMeshReleaseOrderAndCRDDependencies(t *testing.T) {
 					}
 				}
 				assert.GreaterOrEqual(t, crs, 2, "ServiceMonitors and PrometheusRules are rendered")
-				if cfg.Mesh.Mode == config.ModeProvision {
-					assert.True(t, p.DependsOn(kps, release(t, p, "istiod")), "Prometheus is created after istiod (its cert sidecar)")
-				}
 			}
 		})
 	}
@@ -373,8 +370,6 @@ func TestMonitoringStack(t *testing.T) {
 	assert.Equal(t, true, am)
 	assert.Equal(t, monitoring.GrafanaAdminSecret, kps.Str("values.grafana.admin.existingSecret"))
 	assert.Equal(t, monitoring.DashboardLabel, kps.Str("values.grafana.sidecar.dashboards.label"))
-	podMeta, _ := kps.Input("values.prometheus.prometheusSpec.podMetadata")
-	assert.Equal(t, "true", podMeta.(map[string]any)["labels"].(map[string]any)["sidecar.istio.io/inject"], "Prometheus gets the cert-writing sidecar")
 
 	// The Grafana admin password is generated and only ever a secret.
 	secret := p.Object("Secret", cfg.Monitoring.Namespace, monitoring.GrafanaAdminSecret)
@@ -606,4 +601,97 @@ func objectsNamed(p *plan.Plan, kind, name string) []*plan.Resource {
 		}
 	}
 	return out
+}
+
+// ingressPortsFrom returns the ports a NetworkPolicy admits from a namespace.
+func ingressPortsFrom(t *testing.T, np *plan.Resource, ns string) []int {
+	t.Helper()
+	var out []int
+	for _, rule := range listAt(np, "spec.ingress") {
+		r := rule.(map[string]any)
+		from, _ := r["from"].([]any)
+		for _, f := range from {
+			sel, _ := f.(map[string]any)["namespaceSelector"].(map[string]any)
+			labels, _ := sel["matchLabels"].(map[string]any)
+			if labels["kubernetes.io/metadata.name"] != ns {
+				continue
+			}
+			ports, _ := r["ports"].([]any)
+			for _, p := range ports {
+				out = append(out, toInt(p.(map[string]any)["port"]))
+			}
+		}
+	}
+	return out
+}
+
+// With the mesh on, the app port answers mesh peers only (STRICT mTLS) and a Prometheus outside
+// the mesh (the customer's, or the installed one) has no mesh certificate: the apps' metrics are
+// scraped from the sidecar agent's merged endpoint (port 15020, outside mTLS), in both modes of
+// the customer's Prometheus (Prometheus Operator or prometheus.io annotations).
+func TestAppsAreScrapedFromOutsideTheMesh(t *testing.T) {
+	ka := planStack(t, "ka") // mesh existing, monitoring existing with the Prometheus Operator
+	_, cfg := load(t, stackFile{"ka", filepath.Join(projectDir, "Pulumi.ka.yaml")})
+	assert.Empty(t, objects(ka, "ServiceMonitor"), "nothing scrapes the app port through mTLS")
+	for _, app := range []string{"workfx-api", "workfx-cdc"} {
+		pm := ka.Object("PodMonitor", kaNamespace, app)
+		require.NotNil(t, pm, "%s is scraped", app)
+		labels := mapAt(pm, "metadata.labels")
+		assert.Equal(t, "kube-prometheus-stack", labels["release"], "labelled for the customer's Prometheus (serviceMonitorLabels)")
+		ep := listAt(pm, "spec.podMetricsEndpoints")[0].(map[string]any)
+		assert.Equal(t, "http", ep["scheme"])
+		assert.Equal(t, "/stats/prometheus", ep["path"])
+		assert.Nil(t, ep["tlsConfig"], "no mesh certificate")
+		b, _ := json.Marshal(ep["relabelings"])
+		assert.Contains(t, string(b), `"replacement":"${1}:15020"`, "the agent's merged endpoint")
+
+		d := ka.Object("Deployment", kaNamespace, app)
+		ann := mapAt(d, "spec.template.metadata.annotations")
+		assert.Equal(t, "8000", ann["prometheus.io/port"], "%s: where istio-agent finds the app's metrics to merge", app)
+		assert.Equal(t, "/metrics", ann["prometheus.io/path"])
+
+		np := ka.Object("NetworkPolicy", kaNamespace, app)
+		assert.ElementsMatch(t, []int{15020, 15090}, ingressPortsFrom(t, np, cfg.Monitoring.Namespace),
+			"%s: Prometheus reaches the agent and Envoy, not the mTLS app port", app)
+	}
+	// Apps without metrics of their own: Envoy's and the agent's ports still (every injected pod
+	// is annotated for 15020 by the injector).
+	assert.ElementsMatch(t, []int{15020, 15090}, ingressPortsFrom(t, ka.Object("NetworkPolicy", kaNamespace, "rasa-pro"), cfg.Monitoring.Namespace))
+	assert.Nil(t, ka.Object("PodMonitor", kaNamespace, "rasa-pro"), "Rasa Pro exposes no metrics of its own")
+
+	// Annotation-based Prometheus: the injector rewrites every pod's prometheus.io port to 15020,
+	// which the NetworkPolicy admits.
+	ann := mustPlan(t, "ka-annotations", kaWith(t, []edit{{"workfx:monitoring.prometheusOperator", false}}))
+	assert.Empty(t, objects(ann, "PodMonitor"))
+	assert.Equal(t, "true", mapAt(ann.Object("Deployment", kaNamespace, "workfx-api"), "spec.template.metadata.annotations")["prometheus.io/scrape"])
+	for _, app := range kaApps {
+		assert.Contains(t, ingressPortsFrom(t, ann.Object("NetworkPolicy", kaNamespace, app), cfg.Monitoring.Namespace), 15020, app)
+	}
+
+	// Without the mesh: a ServiceMonitor on the app's own http port, which the policy admits.
+	plain := mustPlan(t, "ka-no-mesh", kaWith(t, []edit{{"workfx:mesh", map[string]any{"mode": "disabled"}}}))
+	sm := plain.Object("ServiceMonitor", kaNamespace, "workfx-api")
+	require.NotNil(t, sm)
+	assert.Equal(t, "http", listAt(sm, "spec.endpoints")[0].(map[string]any)["port"])
+	assert.Equal(t, []int{8000}, ingressPortsFrom(t, plain.Object("NetworkPolicy", kaNamespace, "workfx-api"), cfg.Monitoring.Namespace))
+	assert.Empty(t, ingressPortsFrom(t, plain.Object("NetworkPolicy", kaNamespace, "rasa-pro"), cfg.Monitoring.Namespace), "no metrics, nothing to scrape")
+
+	// The installed Prometheus scrapes the same way: no mesh sidecar or certificate in it.
+	prov := planFile(t, "ka-provision-mesh", filepath.Join(projectDir, "tests", "testdata", "stacks", "ka-provision-mesh.yaml"))
+	assert.NotNil(t, prov.Object("PodMonitor", kaNamespace, "workfx-api"))
+	b, _ := json.Marshal(release(t, prov, monitoring.ReleaseName).Inputs(false)["values"])
+	assert.NotContains(t, string(b), "prom-certs")
+}
+
+// toInt reads a number of a plan's inputs (int64 or float64 depending on the path it took).
+func toInt(v any) int {
+	switch n := v.(type) {
+	case int64:
+		return int(n)
+	case int:
+		return n
+	case float64:
+		return int(n)
+	}
+	return -1
 }

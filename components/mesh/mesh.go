@@ -34,8 +34,6 @@ type Service struct {
 	MaxConnections int
 	// OpenPaths are reachable without a token (health checks).
 	OpenPaths []string
-	// MetricsPath is scraped by Prometheus from MetricsNamespace.
-	MetricsPath string
 }
 
 // JWT is the token public routes require.
@@ -53,7 +51,6 @@ type Args struct {
 	TLSCredentialName string
 	GatewaySelector   map[string]string
 	JWT               JWT
-	MetricsNamespace  string
 	// TracingPercent is the sampling rate the Telemetry sets (0: the mesh's own default).
 	TracingPercent int
 	Services       []Service
@@ -153,12 +150,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		if len(s.OpenPaths) > 0 {
 			rules = append(rules, authzRule{To: []ruleTo{{Operation: operation{Methods: []string{"GET"}, Paths: s.OpenPaths}}}})
-		}
-		if s.MetricsPath != "" && args.MetricsNamespace != "" {
-			rules = append(rules, authzRule{
-				From: []ruleFrom{{Source: source{Namespaces: []string{args.MetricsNamespace}}}},
-				To:   []ruleTo{{Operation: operation{Methods: []string{"GET"}, Paths: []string{s.MetricsPath}}}},
-			})
 		}
 		r.add(securityAPI, "AuthorizationPolicy", s.Name+"-require-jwt", authorizationPolicySpec{
 			Selector: selector, Action: "ALLOW", Rules: rules,

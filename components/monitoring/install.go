@@ -57,19 +57,17 @@ type StackArgs struct {
 	// ManagedControlPlane: AKS/EKS do not expose scheduler, controller-manager and etcd; their
 	// scrape jobs (and the alerts on them being down) are off.
 	ManagedControlPlane bool
-	// Mesh scrapes istiod and every sidecar, alerts on Istio request metrics, and gives Prometheus
-	// the workload certificates to scrape the apps through STRICT mTLS.
+	// Mesh scrapes istiod, every sidecar and the ingress gateway, and alerts on Istio request
+	// metrics. (The apps' own metrics come from the sidecar agent's merged endpoint, outside
+	// mTLS: Prometheus needs no mesh certificate; see package doc.)
 	Mesh           bool
 	IstioNamespace string
 	// GatewayNamespace and GatewaySelector find the ingress gateway's pods (scraped for the
 	// gateway dashboard and its request metrics).
 	GatewayNamespace string
 	GatewaySelector  map[string]string
-	// Injector is istiod when this program installs it: the Prometheus pods must be created
-	// after it to get the certificate-writing sidecar.
-	Injector []pulumi.Resource
-	Apps     []App
-	Labels   map[string]string
+	Apps             []App
+	Labels           map[string]string
 	// PullSecret, when set, is copied into the monitoring namespace and given to every pod of
 	// the chart and its subcharts (global.imagePullSecrets).
 	PullSecret *kube.PullSecretSource
@@ -122,7 +120,7 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 		return nil, err
 	}
 
-	releaseDeps := append([]pulumi.Resource{secret}, args.Injector...)
+	releaseDeps := []pulumi.Resource{secret}
 	if args.PullSecret != nil {
 		cp, err := kube.CopyPullSecret(ctx, "pull-secret-"+args.Namespace, nsName.Elem(), args.PullSecret, args.Labels, child)
 		if err != nil {
@@ -219,36 +217,18 @@ type (
 	storageSpec struct {
 		VolumeClaimTemplate volumeClaimTemplate `json:"volumeClaimTemplate"`
 	}
-	podMetadata struct {
-		Labels      map[string]string `json:"labels,omitempty"`
-		Annotations map[string]string `json:"annotations,omitempty"`
-	}
-	emptyDir struct {
-		Medium string `json:"medium"`
-	}
-	volume struct {
-		Name     string    `json:"name"`
-		EmptyDir *emptyDir `json:"emptyDir,omitempty"`
-	}
-	volumeMount struct {
-		Name      string `json:"name"`
-		MountPath string `json:"mountPath"`
-	}
 	prometheusSpec struct {
 		Replicas       int    `json:"replicas"`
 		Retention      string `json:"retention"`
 		ScrapeInterval string `json:"scrapeInterval"`
 		// The *NilUsesHelmValues switches off the chart's default "release: <name>" selectors,
 		// so every ServiceMonitor, PodMonitor and rule in every namespace is picked up.
-		ServiceMonitorSelectorNilUsesHelmValues bool          `json:"serviceMonitorSelectorNilUsesHelmValues"`
-		PodMonitorSelectorNilUsesHelmValues     bool          `json:"podMonitorSelectorNilUsesHelmValues"`
-		RuleSelectorNilUsesHelmValues           bool          `json:"ruleSelectorNilUsesHelmValues"`
-		ProbeSelectorNilUsesHelmValues          bool          `json:"probeSelectorNilUsesHelmValues"`
-		StorageSpec                             storageSpec   `json:"storageSpec"`
-		Resources                               resourceReqs  `json:"resources"`
-		PodMetadata                             *podMetadata  `json:"podMetadata,omitempty"`
-		Volumes                                 []volume      `json:"volumes,omitempty"`
-		VolumeMounts                            []volumeMount `json:"volumeMounts,omitempty"`
+		ServiceMonitorSelectorNilUsesHelmValues bool         `json:"serviceMonitorSelectorNilUsesHelmValues"`
+		PodMonitorSelectorNilUsesHelmValues     bool         `json:"podMonitorSelectorNilUsesHelmValues"`
+		RuleSelectorNilUsesHelmValues           bool         `json:"ruleSelectorNilUsesHelmValues"`
+		ProbeSelectorNilUsesHelmValues          bool         `json:"probeSelectorNilUsesHelmValues"`
+		StorageSpec                             storageSpec  `json:"storageSpec"`
+		Resources                               resourceReqs `json:"resources"`
 	}
 	prometheusValues struct {
 		PrometheusSpec prometheusSpec `json:"prometheusSpec"`
@@ -357,22 +337,6 @@ func stackValues(args *StackArgs) stackValuesT {
 			Limits:   &quantities{Memory: "8Gi"},
 		},
 	}
-	if args.Mesh {
-		// Istio's documented setup for scraping through STRICT mTLS: a sidecar that intercepts no
-		// traffic and only writes the workload certificates to a volume Prometheus reads
-		// (/etc/prom-certs, what the apps' ServiceMonitors' tlsConfig names).
-		ps.PodMetadata = &podMetadata{
-			Labels: map[string]string{"sidecar.istio.io/inject": "true"},
-			Annotations: map[string]string{
-				"traffic.sidecar.istio.io/includeInboundPorts":     "",
-				"traffic.sidecar.istio.io/includeOutboundIPRanges": "",
-				"proxy.istio.io/config":                            "proxyMetadata:\n  OUTPUT_CERTS: /etc/istio-output-certs\n",
-				"sidecar.istio.io/userVolumeMount":                 `[{"name": "istio-certs", "mountPath": "/etc/istio-output-certs"}]`,
-			},
-		}
-		ps.Volumes = []volume{{Name: "istio-certs", EmptyDir: &emptyDir{Medium: "Memory"}}}
-		ps.VolumeMounts = []volumeMount{{Name: "istio-certs", MountPath: "/etc/prom-certs/"}}
-	}
 	global := stackGlobal{ImageRegistry: strings.TrimSuffix(args.Registry, "/")}
 	if args.PullSecret != nil {
 		global.ImagePullSecrets = []nameRef{{Name: args.PullSecret.Name}}
@@ -467,6 +431,3 @@ func gatewayMonitor(args *StackArgs) monitorSpec {
 		PodEndpoints:      []metricsEndpoint{{Port: "http-envoy-prom", Path: "/stats/prometheus", Interval: args.ScrapeInterval}},
 	}
 }
-
-// EnvoyStatsPort is the sidecar port Prometheus scrapes (NetworkPolicies must admit it).
-const EnvoyStatsPort = 15090
