@@ -103,6 +103,10 @@ type MeshConfig struct {
 	GatewayNamespace string `json:"gatewayNamespace"`
 	// GatewaySelector selects the ingress gateway pods.
 	GatewaySelector map[string]string `json:"gatewaySelector"`
+	// GatewayServiceAccount is the ServiceAccount the customer's ingress gateway runs as (mode
+	// existing): the public app admits requests from that identity only. The gateway this
+	// program installs runs as InstalledGatewayServiceAccount.
+	GatewayServiceAccount string `json:"gatewayServiceAccount"`
 	// IstioNamespace is where istiod runs (for the sidecars' egress rule).
 	IstioNamespace string    `json:"istioNamespace"`
 	JWT            JWTConfig `json:"jwt"`
@@ -231,6 +235,9 @@ type AppConfig struct {
 	// RolloutTimeout is how long `up` waits for the app's rollout before failing (duration such
 	// as 10m; the default covers the app's start-up budget).
 	RolloutTimeout string `json:"rolloutTimeout"`
+	// Callers are the apps (keys under workfx:apps) that may call this app through the mesh; every
+	// other caller is denied. Absent: the app's default (App.Callers).
+	Callers []string `json:"callers"`
 }
 
 // ImageConfig is an image repository and tag.

@@ -118,6 +118,9 @@ func applyDefaults(c *Config) {
 	if len(c.Mesh.GatewaySelector) == 0 {
 		c.Mesh.GatewaySelector = map[string]string{"istio": "ingressgateway"}
 	}
+	if c.Mesh.Mode == ModeExisting && c.Mesh.GatewayServiceAccount == "" {
+		c.Mesh.GatewayServiceAccount = istioctlGatewayServiceAccount
+	}
 	if c.Mesh.TLSCredentialName == "" {
 		c.Mesh.TLSCredentialName = "workfx-ai-tls"
 	}

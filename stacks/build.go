@@ -96,7 +96,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			return err
 		}
 		appNames = append(appNames, pulumi.String(def.Name))
-		meshServices = append(meshServices, meshService(def, def.Of(cfg)))
+		meshServices = append(meshServices, meshService(cfg, def, def.Of(cfg)))
 		if def.MetricsPath != "" {
 			targets = append(targets, monitoring.Target{Name: def.Name, Port: def.Port, MetricsPath: def.MetricsPath})
 		}
@@ -104,17 +104,20 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 
 	if cfg.Mesh.Mode != config.ModeDisabled {
 		if _, err := mesh.New(ctx, "mesh", &mesh.Args{
-			Namespace:         ns.Name,
-			NamespaceName:     cfg.Cluster.Namespace,
-			Host:              cfg.Mesh.Host,
-			TLSCredentialName: cfg.Mesh.TLSCredentialName,
-			GatewaySelector:   cfg.Mesh.GatewaySelector,
-			JWT:               mesh.JWT{Issuer: cfg.Mesh.JWT.Issuer, JWKSURI: cfg.Mesh.JWT.JWKSURI, Audiences: cfg.Mesh.JWT.Audiences},
-			TracingPercent:    cfg.Mesh.TracingSamplingPercent,
-			Services:          meshServices,
-			External:          meshExternals(cfg, deps),
-			Labels:            partOf,
-			CRDs:              ad.meshCRDs(),
+			Namespace:             ns.Name,
+			NamespaceName:         cfg.Cluster.Namespace,
+			Host:                  cfg.Mesh.Host,
+			TLSCredentialName:     cfg.Mesh.TLSCredentialName,
+			GatewaySelector:       cfg.Mesh.GatewaySelector,
+			GatewayNamespace:      cfg.Mesh.GatewayNamespace,
+			GatewayServiceAccount: gatewayServiceAccount(cfg),
+			AppSelector:           map[string]string{"app.kubernetes.io/part-of": partOf["app.kubernetes.io/part-of"]},
+			JWT:                   mesh.JWT{Issuer: cfg.Mesh.JWT.Issuer, JWKSURI: cfg.Mesh.JWT.JWKSURI, Audiences: cfg.Mesh.JWT.Audiences},
+			TracingPercent:        cfg.Mesh.TracingSamplingPercent,
+			Services:              meshServices,
+			External:              meshExternals(cfg, deps),
+			Labels:                partOf,
+			CRDs:                  ad.meshCRDs(),
 		}, k8s); err != nil {
 			return err
 		}
@@ -244,13 +247,29 @@ func usesServiceMonitors(cfg *config.Config) bool {
 	return cfg.Monitoring.Mode != config.ModeDisabled && config.On(cfg.Monitoring.PrometheusOperator)
 }
 
-func meshService(def appDef, a *config.AppConfig) mesh.Service {
+func meshService(cfg *config.Config, def appDef, a *config.AppConfig) mesh.Service {
 	open := []string{def.HealthPath}
+	// Callers by ServiceAccount (each app's is named after it); a caller that is off has none.
+	var callers []string
+	for _, key := range a.Callers {
+		if c, ok := config.AppByKey(key); ok && c.Of(cfg).On() {
+			callers = append(callers, c.Name)
+		}
+	}
 	return mesh.Service{
 		Name: def.Name, Port: def.Port, Public: def.Public,
 		Timeout: a.Timeout, Retries: *a.Retries, MaxConnections: a.MaxConnections,
-		OpenPaths: open,
+		OpenPaths: open, Callers: callers,
 	}
+}
+
+// gatewayServiceAccount is the ingress gateway's identity: the one this program installs, or the
+// customer's.
+func gatewayServiceAccount(cfg *config.Config) string {
+	if cfg.Mesh.Mode == config.ModeProvision {
+		return mesh.GatewayReleaseName // the gateway chart's ServiceAccount is named after the release
+	}
+	return cfg.Mesh.GatewayServiceAccount
 }
 
 // image applies the registry override: a repository that starts with a registry host has the

@@ -239,14 +239,17 @@ func TestKAMeshPolicyPointsAtExistingServices(t *testing.T) {
 	require.NotNil(t, ra)
 	rule := listAt(ra, "spec.jwtRules")[0].(map[string]any)
 	assert.Equal(t, "https://login.contoso.com/", rule["issuer"])
-	authz := p.Object("AuthorizationPolicy", kaNamespace, "workfx-api-require-jwt")
+	authz := p.Object("AuthorizationPolicy", kaNamespace, "workfx-api")
 	require.NotNil(t, authz)
 	assert.Equal(t, "ALLOW", authz.Str("spec.action"))
+	gateway := []any{"cluster.local/ns/istio-ingress/sa/istio-ingressgateway-service-account"}
 	rules := listAt(authz, "spec.rules")
-	assert.Contains(t, rules, map[string]any{"from": []any{map[string]any{"source": map[string]any{"requestPrincipals": []any{"*"}}}}},
-		"a valid JWT is required")
-	assert.Contains(t, rules, map[string]any{"to": []any{map[string]any{"operation": map[string]any{"methods": []any{"GET"}, "paths": []any{"/health"}}}}},
-		"health checks pass without a token")
+	assert.Contains(t, rules, map[string]any{"from": []any{map[string]any{"source": map[string]any{"principals": gateway, "requestPrincipals": []any{"*"}}}}},
+		"the gateway, with a valid JWT")
+	assert.Contains(t, rules, map[string]any{
+		"from": []any{map[string]any{"source": map[string]any{"principals": gateway}}},
+		"to":   []any{map[string]any{"operation": map[string]any{"methods": []any{"GET"}, "paths": []any{"/health"}}}},
+	}, "health checks through the gateway pass without a token")
 
 	ns := p.Object("Namespace", "", kaNamespace)
 	require.NotNil(t, ns)

@@ -32,8 +32,10 @@ type Service struct {
 	Retries int
 	// MaxConnections bounds the connection pool to it.
 	MaxConnections int
-	// OpenPaths are reachable without a token (health checks).
+	// OpenPaths are reachable through the gateway without a token (health checks).
 	OpenPaths []string
+	// Callers are the apps (their ServiceAccounts, in the same namespace) that may call this one.
+	Callers []string
 }
 
 // JWT is the token public routes require.
@@ -50,7 +52,13 @@ type Args struct {
 	Host              string
 	TLSCredentialName string
 	GatewaySelector   map[string]string
-	JWT               JWT
+	// GatewayNamespace and GatewayServiceAccount are the ingress gateway's identity, the only
+	// caller of the public apps from outside the namespace.
+	GatewayNamespace      string
+	GatewayServiceAccount string
+	// AppSelector selects every app of this program (the deny-by-default policy).
+	AppSelector map[string]string
+	JWT         JWT
 	// TracingPercent is the sampling rate the Telemetry sets (0: the mesh's own default).
 	TracingPercent int
 	Services       []Service
@@ -137,22 +145,19 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	for _, s := range public {
-		selector := &workloadSelector{MatchLabels: map[string]string{"app.kubernetes.io/name": s.Name}}
 		r.add(securityAPI, "RequestAuthentication", s.Name+"-jwt", requestAuthenticationSpec{
-			Selector: selector,
+			Selector: appSelector(s.Name),
 			JWTRules: []jwtRule{{Issuer: args.JWT.Issuer, JWKSURI: args.JWT.JWKSURI, Audiences: args.JWT.Audiences, ForwardOriginalToken: true}},
 		})
-		rules := []authzRule{
-			// Any request carrying a valid token.
-			{From: []ruleFrom{{Source: source{RequestPrincipals: []string{"*"}}}}},
-			// The other apps of the namespace (service to service, authenticated by mTLS).
-			{From: []ruleFrom{{Source: source{Namespaces: []string{args.NamespaceName}}}}},
-		}
-		if len(s.OpenPaths) > 0 {
-			rules = append(rules, authzRule{To: []ruleTo{{Operation: operation{Methods: []string{"GET"}, Paths: s.OpenPaths}}}})
-		}
-		r.add(securityAPI, "AuthorizationPolicy", s.Name+"-require-jwt", authorizationPolicySpec{
-			Selector: selector, Action: "ALLOW", Rules: rules,
+	}
+	// Deny by default: an ALLOW policy without rules matches nothing, so every app of this
+	// program admits only what its own policy below allows, even one added without a policy.
+	r.add(securityAPI, "AuthorizationPolicy", "allow-nothing", authorizationPolicySpec{
+		Selector: &workloadSelector{MatchLabels: args.AppSelector}, Action: "ALLOW",
+	})
+	for _, s := range args.Services {
+		r.add(securityAPI, "AuthorizationPolicy", s.Name, authorizationPolicySpec{
+			Selector: appSelector(s.Name), Action: "ALLOW", Rules: authzRules(args, s),
 		})
 	}
 	for _, e := range args.External {
@@ -189,6 +194,43 @@ func istioDuration(d time.Duration) string {
 		return strconv.FormatInt(ms/1000, 10) + "s"
 	}
 	return strconv.FormatInt(ms, 10) + "ms"
+}
+
+func appSelector(app string) *workloadSelector {
+	return &workloadSelector{MatchLabels: map[string]string{"app.kubernetes.io/name": app}}
+}
+
+// Principal is the mTLS identity of a ServiceAccount. The trust domain "cluster.local" stands for
+// the mesh's own trust domain and its aliases, whatever the customer's mesh calls it (istio/istio
+// pilot/pkg/security/trustdomain/bundle.go ReplaceTrustDomainAliases).
+func Principal(namespace, serviceAccount string) string {
+	return "cluster.local/ns/" + namespace + "/sa/" + serviceAccount
+}
+
+// authzRules is who may call an app, by ServiceAccount principal (mTLS): the ingress gateway
+// with a valid JWT (RequestAuthentication validates it; requestPrincipals requires one) on
+// every path, and without one on the open (health) paths; and the apps named as its callers.
+// Nothing else: an app without callers and not public admits no request at all.
+func authzRules(args *Args, s Service) []authzRule {
+	var rules []authzRule
+	if s.Public {
+		gateway := Principal(args.GatewayNamespace, args.GatewayServiceAccount)
+		rules = append(rules, authzRule{From: []ruleFrom{{Source: source{Principals: []string{gateway}, RequestPrincipals: []string{"*"}}}}})
+		if len(s.OpenPaths) > 0 {
+			rules = append(rules, authzRule{
+				From: []ruleFrom{{Source: source{Principals: []string{gateway}}}},
+				To:   []ruleTo{{Operation: operation{Methods: []string{"GET"}, Paths: s.OpenPaths}}},
+			})
+		}
+	}
+	if len(s.Callers) > 0 {
+		var principals []string
+		for _, c := range s.Callers {
+			principals = append(principals, Principal(args.NamespaceName, c))
+		}
+		rules = append(rules, authzRule{From: []ruleFrom{{Source: source{Principals: principals}}}})
+	}
+	return rules
 }
 
 type renderer struct {
@@ -320,8 +362,8 @@ type (
 		JWTRules []jwtRule         `json:"jwtRules"`
 	}
 	source struct {
+		Principals        []string `json:"principals,omitempty"`
 		RequestPrincipals []string `json:"requestPrincipals,omitempty"`
-		Namespaces        []string `json:"namespaces,omitempty"`
 	}
 	ruleFrom struct {
 		Source source `json:"source"`
@@ -340,6 +382,7 @@ type (
 	authorizationPolicySpec struct {
 		Selector *workloadSelector `json:"selector"`
 		Action   string            `json:"action"`
-		Rules    []authzRule       `json:"rules"`
+		// Rules empty: the ALLOW policy matches nothing (deny).
+		Rules []authzRule `json:"rules,omitempty"`
 	}
 )
