@@ -181,7 +181,7 @@ func stackArgs(cfg *config.Config, charts kube.ChartSource) *monitoring.StackArg
 
 // meshExternals declares the apps' dependencies outside the cluster to a mesh this program
 // installs with outbound policy REGISTRY_ONLY (otherwise the sidecars would refuse them).
-func meshExternals(cfg *config.Config, deps *dependencies) []mesh.External {
+func meshExternals(cfg *config.Config, deps *dependencies, cloud []mesh.External) []mesh.External {
 	if cfg.Mesh.Mode != config.ModeProvision || cfg.Mesh.Provision.OutboundTrafficPolicy != "REGISTRY_ONLY" {
 		return nil
 	}
@@ -230,7 +230,7 @@ func meshExternals(cfg *config.Config, deps *dependencies) []mesh.External {
 		}
 		out = append(out, mesh.External{Name: name, Endpoints: pulumi.String(strings.Join(eps, ",")), TLS: tls})
 	}
-	return out
+	return append(out, cloud...)
 }
 
 // meshEgressPorts are ports the sidecars of a provisioned mesh connect to outside the apps'

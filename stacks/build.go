@@ -115,7 +115,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			JWT:                   mesh.JWT{Issuer: cfg.Mesh.JWT.Issuer, JWKSURI: cfg.Mesh.JWT.JWKSURI, Audiences: cfg.Mesh.JWT.Audiences},
 			TracingPercent:        cfg.Mesh.TracingSamplingPercent,
 			Services:              meshServices,
-			External:              meshExternals(cfg, deps),
+			External:              meshExternals(cfg, deps, pf.cloudEndpoints()),
 			Labels:                partOf,
 			CRDs:                  ad.meshCRDs(),
 		}, k8s); err != nil {

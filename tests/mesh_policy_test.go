@@ -2,7 +2,9 @@ package tests
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -211,4 +213,78 @@ func TestAuthorizationByServiceAccountPrincipal(t *testing.T) {
 func TestInstalledGatewayServiceAccountIsTheRelease(t *testing.T) {
 	assert.Equal(t, mesh.GatewayReleaseName, config.InstalledGatewayServiceAccount,
 		"the gateway chart names its ServiceAccount after the release (templates/_helpers.tpl gateway.serviceAccountName)")
+}
+
+// meshHosts are the hosts the ServiceEntries of a plan declare, as "host:port/PROTOCOL".
+func meshHosts(p *plan.Plan) []string {
+	var out []string
+	for _, se := range objects(p, "ServiceEntry") {
+		for _, h := range listAt(se, "spec.hosts") {
+			for _, port := range listAt(se, "spec.ports") {
+				pm := port.(map[string]any)
+				out = append(out, fmt.Sprintf("%s:%d/%s", h, toInt(pm["number"]), pm["protocol"]))
+			}
+		}
+	}
+	return out
+}
+
+// With outbound traffic REGISTRY_ONLY a sidecar reaches only declared hosts. This is every host
+// the apps must reach, per cloud: their data services, the model APIs, and the cloud endpoints
+// their identity needs (without which the SDKs get no credentials at all).
+func TestRegistryOnlyDeclaresEveryHostTheAppsReach(t *testing.T) {
+	cases := []struct {
+		name   string
+		values map[string]any
+		hosts  []string
+	}{
+		{"aws (prod)", stackValues(t, "Pulumi.prod.yaml"), []string{
+			"workfx-postgres.mock.us-east-1.rds.amazonaws.com:5432/TCP", // RDS (TLS inside the Postgres protocol)
+			"master.workfx-redis.mock.euc1.cache.amazonaws.com:6379/TLS",
+			"b-1.mock.kafka.us-east-1.amazonaws.com:9096/TLS", "b-2.mock.kafka.us-east-1.amazonaws.com:9096/TLS",
+			"b-3.mock.kafka.us-east-1.amazonaws.com:9096/TLS",
+			"s3.us-east-1.amazonaws.com:443/TLS",   // the buckets' regional endpoint (BUCKET_URI_PATH)
+			"*.s3.us-east-1.amazonaws.com:443/TLS", // virtual-hosted bucket names, the SDKs' default
+			"sts.us-east-1.amazonaws.com:443/TLS",  // IRSA: AssumeRoleWithWebIdentity, regional
+			"secretsmanager.us-east-1.amazonaws.com:443/TLS",
+			"api.openai.com:443/TLS", "api.jina.ai:443/TLS",
+		}},
+		{"azure (dev, REGISTRY_ONLY)", func() map[string]any {
+			v := deepCopy(stackValues(t, "Pulumi.dev.yaml")).(map[string]any)
+			set(v, "workfx:mesh.provision.outboundTrafficPolicy", "REGISTRY_ONLY")
+			return v
+		}(), []string{
+			"workfx-dev-pg-aa9969.postgres.database.azure.com:5432/TCP",
+			"workfx-dev-redis-aa9969.redis.cache.windows.net:6380/TLS",
+			"workfx-dev-evh-aa9969.servicebus.windows.net:9093/TLS", // Event Hubs' Kafka endpoint
+			"workfxdevstaa9969.blob.core.windows.net:443/TLS",
+			"login.microsoftonline.com:443/TLS", // workload identity tokens (storage is Entra-only)
+			"workfx-dev-kv-aa9969.vault.azure.net:443/TLS",
+			"workfx-dev-openai.openai.azure.com:443/TLS",
+		}},
+		{"the customer's cluster (ka-provision-mesh)", stackValues(t, "tests/testdata/stacks/ka-provision-mesh.yaml"), []string{
+			"pg-workfx.contoso.internal:5432/TCP",
+			"redis-workfx.contoso.internal:6380/TLS",
+			"kafka-1.contoso.internal:9096/TLS", "kafka-2.contoso.internal:9096/TLS", "kafka-3.contoso.internal:9096/TLS",
+			"es-workfx.contoso.internal:9200/TLS",
+			"contosoworkfx.blob.core.windows.net:443/TLS",
+			"contoso-openai.openai.azure.com:443/TLS",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := loadValues(t, c.values)
+			require.NoError(t, err)
+			require.Equal(t, "REGISTRY_ONLY", cfg.Mesh.Provision.OutboundTrafficPolicy)
+			p := mustPlan(t, "dev", c.values)
+			assert.ElementsMatch(t, c.hosts, meshHosts(p))
+			for _, se := range objects(p, "ServiceEntry") {
+				assert.Equal(t, []any{"."}, listAt(se, "spec.exportTo"), "%s: visible to the apps' namespace only", se.Name)
+				wildcard := strings.HasPrefix(listAt(se, "spec.hosts")[0].(string), "*.")
+				if wildcard {
+					assert.Equal(t, "NONE", se.Str("spec.resolution"), "a wildcard is matched by SNI, not resolved")
+				}
+			}
+		})
+	}
 }

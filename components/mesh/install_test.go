@@ -28,6 +28,17 @@ func TestServiceEntry(t *testing.T) {
 	assert.Equal(t, "NONE", se.Resolution)
 	assert.Equal(t, "TCP", se.Ports[0].Protocol)
 
+	// A wildcard (S3's virtual-hosted buckets) cannot be resolved: matched by SNI instead, which
+	// needs TLS, and never mixed with a resolvable host in one entry.
+	se, err = serviceEntry(External{Name: "buckets", TLS: true}, "*.s3.us-east-1.amazonaws.com:443")
+	require.NoError(t, err)
+	assert.Equal(t, "NONE", se.Resolution)
+	assert.Empty(t, se.Addresses)
+	_, err = serviceEntry(External{Name: "buckets"}, "*.s3.us-east-1.amazonaws.com:443")
+	assert.Error(t, err, "plain TCP to a wildcard cannot be matched")
+	_, err = serviceEntry(External{Name: "mixed", TLS: true}, "*.s3.us-east-1.amazonaws.com:443,s3.us-east-1.amazonaws.com:443")
+	assert.Error(t, err)
+
 	_, err = serviceEntry(External{Name: "x"}, "host-without-port")
 	assert.Error(t, err, "no port and no default")
 	_, err = serviceEntry(External{Name: "x", DefaultPort: 1}, " , ")
