@@ -136,6 +136,8 @@ type MonitoringConfig struct {
 	ScrapeInterval string `json:"scrapeInterval"`
 	// Provision holds the kube-prometheus-stack settings (mode provision only; see platform.go).
 	Provision *MonitoringProvisionConfig `json:"provision"`
+	// Alerting delivers the platform's alerts to receivers, routed by severity (alerting.go).
+	Alerting *AlertingConfig `json:"alerting"`
 }
 
 // CredentialsConfig is workfx:credentials: the apps' own secrets (seed 001 jwt-secret,

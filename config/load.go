@@ -136,6 +136,7 @@ func applyDefaults(c *Config) {
 	if c.Monitoring.ScrapeInterval == "" {
 		c.Monitoring.ScrapeInterval = "30s"
 	}
+	applyAlertingDefaults(c.Monitoring.Alerting)
 	s := &c.Settings
 	if s.LogLevel == "" {
 		s.LogLevel = "INFO"

@@ -55,6 +55,7 @@ func (c *Config) validate(p *problems) {
 	c.validateStorage(p)
 	c.validateMesh(p)
 	c.validateMonitoring(p)
+	c.validateAlerting(p)
 	c.validatePlatformProvision(p)
 	c.validateCredentials(p)
 	c.validateSecrets(p)

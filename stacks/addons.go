@@ -163,19 +163,7 @@ func stackArgs(cfg *config.Config, charts kube.ChartSource) *monitoring.StackArg
 		GatewaySelector:         cfg.Mesh.GatewaySelector,
 		Labels:                  partOf,
 	}
-	for _, def := range appCatalog {
-		a := def.Of(cfg)
-		if !a.On() {
-			continue
-		}
-		args.Apps = append(args.Apps, monitoring.App{
-			Name: def.Name,
-			HPA:  a.MaxReplicas > a.Replicas,
-			// Half the route timeout: requests this slow are about to time out at the mesh.
-			LatencyThresholdMS: config.DurationMS(a.Timeout) / 2,
-			Critical:           def.Name == "rasa-pro-services",
-		})
-	}
+	args.Apps = monitoredApps(cfg)
 	return args
 }
 

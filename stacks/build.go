@@ -61,6 +61,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	}
 	secretArgs.Namespace, secretArgs.NamespaceName, secretArgs.NamespaceReady = ns.Name, cfg.Cluster.Namespace, ns.Object
 	secretArgs.Labels = partOf
+	secretArgs.OtherReaders = alertReaders(cfg)
 	contractSecrets, err := secrets.New(ctx, "contract", secretArgs, k8s)
 	if err != nil {
 		return err
@@ -119,6 +120,15 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			Labels:                partOf,
 			CRDs:                  ad.meshCRDs(),
 		}, k8s); err != nil {
+			return err
+		}
+	}
+	if usesServiceMonitors(cfg) {
+		// What raises alerts (the rules) and, when configured, where they go.
+		aa := alertingArgs(cfg, contractSecrets)
+		aa.Namespace, aa.CRDs = ns.Name, ad.monitoringCRDs()
+		aa.Labels = kube.Merge(partOf, cfg.Monitoring.ServiceMonitorLabels)
+		if _, err := monitoring.NewAlerting(ctx, "alerting", aa, k8s); err != nil {
 			return err
 		}
 	}

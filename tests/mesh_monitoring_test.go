@@ -385,7 +385,7 @@ func TestMonitoringStack(t *testing.T) {
 
 	// Rules: 5xx ratio and p95 latency per app, HPA at max where it can scale, crash loops,
 	// Rasa Pro Services health.
-	rules := p.Object("PrometheusRule", cfg.Monitoring.Namespace, "workfx-ai")
+	rules := p.Object("PrometheusRule", cfg.Cluster.Namespace, "workfx-ai")
 	require.NotNil(t, rules)
 	b, _ := json.Marshal(rules.Inputs(false)["spec"])
 	spec := string(b)
@@ -549,7 +549,8 @@ func TestExistingModesInstallNothing(t *testing.T) {
 		}
 	}
 	assert.Greater(t, istio, 5, "policy CRs for the customer's mesh")
-	assert.Equal(t, 2, monitors, "a ServiceMonitor per app with metrics")
+	// A PodMonitor per app with metrics, the PrometheusRule and the AlertmanagerConfig.
+	assert.Equal(t, 4, monitors)
 }
 
 // An authenticated registry mirror: the pods of the charts this program installs pull with the
@@ -661,7 +662,7 @@ func TestAppsAreScrapedFromOutsideTheMesh(t *testing.T) {
 
 	// Annotation-based Prometheus: the injector rewrites every pod's prometheus.io port to 15020,
 	// which the NetworkPolicy admits.
-	ann := mustPlan(t, "ka-annotations", kaWith(t, []edit{{"workfx:monitoring.prometheusOperator", false}}))
+	ann := mustPlan(t, "ka-annotations", kaWith(t, []edit{{"workfx:monitoring.prometheusOperator", false}, {"workfx:monitoring.alerting", nil}}))
 	assert.Empty(t, objects(ann, "PodMonitor"))
 	assert.Equal(t, "true", mapAt(ann.Object("Deployment", kaNamespace, "workfx-api"), "spec.template.metadata.annotations")["prometheus.io/scrape"])
 	for _, app := range kaApps {

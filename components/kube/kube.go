@@ -40,20 +40,34 @@ func Merge(maps ...map[string]string) map[string]string {
 func CustomResource(ctx *pulumi.Context, name, apiVersion, kind string, meta *metav1.ObjectMetaArgs, spec any,
 	opts ...pulumi.ResourceOption,
 ) (*apiextensions.CustomResource, error) {
-	b, err := json.Marshal(spec)
+	fields, err := ToMap(spec)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", kind, name, err)
 	}
-	var fields map[string]any
-	if err := json.Unmarshal(b, &fields); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", kind, name, err)
-	}
+	return CustomResourceOutput(ctx, name, apiVersion, kind, meta, fields, opts...)
+}
+
+// CustomResourceOutput registers a CR whose spec is computed (waits for Outputs); build it with
+// ToMap from a typed value.
+func CustomResourceOutput(ctx *pulumi.Context, name, apiVersion, kind string, meta *metav1.ObjectMetaArgs, spec any,
+	opts ...pulumi.ResourceOption,
+) (*apiextensions.CustomResource, error) {
 	return apiextensions.NewCustomResource(ctx, name, &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String(apiVersion),
 		Kind:        pulumi.String(kind),
 		Metadata:    meta,
-		OtherFields: kubernetes.UntypedArgs{"spec": fields},
+		OtherFields: kubernetes.UntypedArgs{"spec": spec},
 	}, opts...)
+}
+
+// ToMap turns a typed value into the plain map its json tags describe.
+func ToMap(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
 }
 
 // PullSecretSource is an image pull Secret as read from the customer's namespace.

@@ -149,11 +149,6 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 	}
 	afterCRDs := pulumi.DependsOn([]pulumi.Resource{st.Release})
 
-	if _, err := kube.CustomResource(ctx, "workfx-ai-rules", "monitoring.coreos.com/v1", "PrometheusRule",
-		meta("workfx-ai", nil), prometheusRuleSpec{Groups: ruleGroups(args)}, child, afterCRDs); err != nil {
-		return nil, err
-	}
-
 	if args.Mesh {
 		if _, err := kube.CustomResource(ctx, "istiod", "monitoring.coreos.com/v1", "ServiceMonitor",
 			meta("istiod", nil), istiodMonitor(args), child, afterCRDs); err != nil {
@@ -236,10 +231,17 @@ type (
 	alertmanagerStorage struct {
 		VolumeClaimTemplate volumeClaimTemplate `json:"volumeClaimTemplate"`
 	}
+	matchLabels struct {
+		MatchLabels map[string]string `json:"matchLabels"`
+	}
 	alertmanagerSpec struct {
 		Replicas  int                 `json:"replicas"`
 		Storage   alertmanagerStorage `json:"storage"`
 		Resources resourceReqs        `json:"resources"`
+		// The AlertmanagerConfigs merged into the routing: the platform's, in the apps'
+		// namespace. (The chart's defaults, {} and {}, would merge every namespace's.)
+		AlertmanagerConfigSelector          matchLabels `json:"alertmanagerConfigSelector"`
+		AlertmanagerConfigNamespaceSelector matchLabels `json:"alertmanagerConfigNamespaceSelector"`
 	}
 	alertmanagerValues struct {
 		Enabled          bool             `json:"enabled"`
@@ -355,6 +357,10 @@ func stackValues(args *StackArgs) stackValuesT {
 			Replicas:  args.PrometheusReplicas,
 			Storage:   alertmanagerStorage{VolumeClaimTemplate: claim(args.StorageClass, args.AlertmanagerStorageSize)},
 			Resources: small("50m", "128Mi", "256Mi"),
+			AlertmanagerConfigSelector: matchLabels{MatchLabels: map[string]string{
+				"app.kubernetes.io/part-of": args.Labels["app.kubernetes.io/part-of"]}},
+			AlertmanagerConfigNamespaceSelector: matchLabels{MatchLabels: map[string]string{
+				"kubernetes.io/metadata.name": args.AppNamespace}},
 		}},
 		Grafana: grafanaValues{
 			Enabled:   true,

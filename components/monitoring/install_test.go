@@ -21,12 +21,12 @@ func alerts(groups []ruleGroup) map[string][]rule {
 }
 
 func TestRuleGroups(t *testing.T) {
-	args := &StackArgs{AppNamespace: "workfx-ai", Mesh: true, Apps: []App{
+	apps := []App{
 		{Name: "workfx-api", HPA: true, LatencyThresholdMS: 15000},
 		{Name: "workfx-cdc", LatencyThresholdMS: 15000},
 		{Name: "rasa-pro-services", HPA: true, LatencyThresholdMS: 15000, Critical: true},
-	}}
-	a := alerts(ruleGroups(args))
+	}
+	a := alerts(ruleGroups("workfx-ai", true, apps))
 	assert.Len(t, a["WorkfxHighErrorRatio"], 3)
 	assert.Len(t, a["WorkfxHighLatencyP95"], 3)
 	assert.Len(t, a["WorkfxHPAAtMaxReplicas"], 2, "only apps that can scale")
@@ -41,8 +41,7 @@ func TestRuleGroups(t *testing.T) {
 	}
 
 	// Without the mesh there are no Istio metrics to alert on.
-	args.Mesh = false
-	a = alerts(ruleGroups(args))
+	a = alerts(ruleGroups("workfx-ai", false, apps))
 	assert.Empty(t, a["WorkfxHighErrorRatio"])
 	assert.Empty(t, a["WorkfxHighLatencyP95"])
 	assert.Len(t, a["WorkfxPodCrashLooping"], 1)

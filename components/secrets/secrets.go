@@ -65,6 +65,9 @@ type Args struct {
 	// NamespaceReady is what the reads of the customer's Secrets wait for: the namespace (a
 	// provisioned cluster's, created by this program) or the label patch of the customer's.
 	NamespaceReady pulumi.Resource
+	// OtherReaders are keys of the customer's Secrets read by other objects than the pods (alert
+	// receivers): Secret → key → what reads it. They are read and checked like the pods' ones.
+	OtherReaders map[string]map[string][]string
 }
 
 // EnvRef is one environment variable read from a Secret key.
@@ -108,6 +111,14 @@ func (c *Contract) Resources() []pulumi.Resource {
 		out = append(out, c.Secrets[n])
 	}
 	return out
+}
+
+// Checked is the resourceVersion of a customer's Secret that was read, failing (naming the
+// Secret and key) when a key its readers need is missing: what uses the Secret waits for it.
+// ok is false for a Secret that was not read.
+func (c *Contract) Checked(name string) (rv pulumi.StringOutput, ok bool) {
+	rv, ok = c.revisions[name]
+	return rv, ok
 }
 
 // Env returns the env vars of a group, or nil when the group was not rendered.
@@ -367,6 +378,14 @@ func (c *Contract) readCustomerSecrets(ctx *pulumi.Context, args *Args) error {
 	}
 	if args.PullSecret != "" && required[args.PullSecret] == nil {
 		required[args.PullSecret] = map[string][]string{}
+	}
+	for name, keys := range args.OtherReaders {
+		if required[name] == nil {
+			required[name] = map[string][]string{}
+		}
+		for k, readers := range keys {
+			required[name][k] = append(required[name][k], readers...)
+		}
 	}
 	for _, name := range sortedKeys(required) {
 		// A plain ID, known in previews too: the customer's namespace exists before the first up.
