@@ -112,6 +112,9 @@ type MeshConfig struct {
 	JWT            JWTConfig `json:"jwt"`
 	// TracingSamplingPercent is the share of requests traced (0-100).
 	TracingSamplingPercent int `json:"tracingSamplingPercent"`
+	// HSTS and CORS are what the public API's routes answer browsers with (edge.go).
+	HSTS HSTSConfig  `json:"hsts"`
+	CORS *CORSConfig `json:"cors"`
 	// Provision holds the Istio installation settings (mode provision only; see platform.go).
 	Provision *MeshProvisionConfig `json:"provision"`
 }

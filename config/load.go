@@ -121,6 +121,7 @@ func applyDefaults(c *Config) {
 	if c.Mesh.Mode == ModeExisting && c.Mesh.GatewayServiceAccount == "" {
 		c.Mesh.GatewayServiceAccount = istioctlGatewayServiceAccount
 	}
+	applyEdgeDefaults(&c.Mesh)
 	if c.Mesh.TLSCredentialName == "" {
 		c.Mesh.TLSCredentialName = "workfx-ai-tls"
 	}

@@ -54,6 +54,7 @@ func (c *Config) validate(p *problems) {
 	c.validateSearch(p)
 	c.validateStorage(p)
 	c.validateMesh(p)
+	c.validateEdge(p)
 	c.validateMonitoring(p)
 	c.validateAlerting(p)
 	c.validatePlatformProvision(p)

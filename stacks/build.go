@@ -115,6 +115,8 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			AppSelector:           map[string]string{"app.kubernetes.io/part-of": partOf["app.kubernetes.io/part-of"]},
 			JWT:                   mesh.JWT{Issuer: cfg.Mesh.JWT.Issuer, JWKSURI: cfg.Mesh.JWT.JWKSURI, Audiences: cfg.Mesh.JWT.Audiences},
 			TracingPercent:        cfg.Mesh.TracingSamplingPercent,
+			HSTS:                  cfg.Mesh.HSTSHeader(),
+			CORS:                  meshCORS(cfg.Mesh.CORS),
 			Services:              meshServices,
 			External:              meshExternals(cfg, deps, pf.cloudEndpoints()),
 			Labels:                partOf,
@@ -448,4 +450,13 @@ func rasaKafkaSettings(k *kafka.Endpoint, spec *workload.Spec) string {
 	spec.Config["KAFKA_SSL_CA_LOCATION"] = pulumi.String(caPath)
 	spec.Files = append(spec.Files, workload.File{Key: "CAroot.pem", Content: k.CACertificate, MountPath: caPath})
 	return caPath
+}
+
+// meshCORS is the public routes' CORS policy (nil: none).
+func meshCORS(c *config.CORSConfig) *mesh.CORS {
+	if c == nil {
+		return nil
+	}
+	return &mesh.CORS{AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
+		ExposeHeaders: c.ExposeHeaders, MaxAge: c.MaxAge, AllowCredentials: c.AllowCredentials}
 }

@@ -45,6 +45,13 @@ type JWT struct {
 	Audiences []string
 }
 
+// CORS is the public routes' CORS policy.
+type CORS struct {
+	AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders []string
+	MaxAge                                                  string
+	AllowCredentials                                        bool
+}
+
 // Args configure the mesh policy.
 type Args struct {
 	Namespace         pulumi.StringInput
@@ -61,7 +68,11 @@ type Args struct {
 	JWT         JWT
 	// TracingPercent is the sampling rate the Telemetry sets (0: the mesh's own default).
 	TracingPercent int
-	Services       []Service
+	// HSTS is the Strict-Transport-Security value of the public routes' responses (empty: none).
+	HSTS string
+	// CORS answers browsers on the public routes (nil: no CORS policy, cross-origin calls refused).
+	CORS     *CORS
+	Services []Service
 	// External dependencies declared to the mesh (needed when its outbound policy is REGISTRY_ONLY).
 	External []External
 	Labels   map[string]string
@@ -120,15 +131,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			hosts = append(hosts, args.Host)
 			gateways = append(gateways, args.NamespaceName+"/"+m.GatewayName)
 		}
-		r.add(networkingAPI, "VirtualService", s.Name, virtualServiceSpec{
-			Hosts:    hosts,
-			Gateways: gateways,
-			HTTP: []httpRoute{{
-				Route:   []routeDestination{{Destination: destination{Host: fqdn, Port: &portSelector{Number: s.Port}}}},
-				Timeout: s.Timeout,
-				Retries: routeRetries(s.Timeout, s.Retries),
-			}},
-		})
+		route := httpRoute{
+			Route:   []routeDestination{{Destination: destination{Host: fqdn, Port: &portSelector{Number: s.Port}}}},
+			Timeout: s.Timeout,
+			Retries: routeRetries(s.Timeout, s.Retries),
+		}
+		if s.Public {
+			route.Headers, route.CorsPolicy = edgeHeaders(args.HSTS), corsPolicyOf(args.CORS)
+		}
+		r.add(networkingAPI, "VirtualService", s.Name, virtualServiceSpec{Hosts: hosts, Gateways: gateways, HTTP: []httpRoute{route}})
 		r.add(networkingAPI, "DestinationRule", s.Name, destinationRuleSpec{
 			Host: fqdn,
 			TrafficPolicy: trafficPolicy{
@@ -167,6 +178,29 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, r.err
 	}
 	return m, ctx.RegisterResourceOutputs(m, pulumi.Map{"gateway": pulumi.String(m.GatewayName)})
+}
+
+// edgeHeaders sets Strict-Transport-Security on the public route's responses. The gateway serves
+// the host over HTTPS only (port 80 redirects), so browsers may pin it.
+func edgeHeaders(hsts string) *headers {
+	if hsts == "" {
+		return nil
+	}
+	return &headers{Response: &headerOperations{Set: map[string]string{"Strict-Transport-Security": hsts}}}
+}
+
+// corsPolicyOf is the route's CORS policy: Envoy's CORS filter answers the preflight itself (it
+// never reaches the app, nor needs a token) and adds the allow headers to matching origins.
+func corsPolicyOf(c *CORS) *corsPolicy {
+	if c == nil {
+		return nil
+	}
+	p := &corsPolicy{AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders, ExposeHeaders: c.ExposeHeaders,
+		MaxAge: c.MaxAge, AllowCredentials: c.AllowCredentials}
+	for _, o := range c.AllowOrigins {
+		p.AllowOrigins = append(p.AllowOrigins, stringMatch{Exact: o})
+	}
+	return p
 }
 
 // routeRetries splits the route timeout over the first try and every retry: Istio's route
@@ -307,10 +341,30 @@ type (
 		PerTryTimeout string `json:"perTryTimeout,omitempty"`
 		RetryOn       string `json:"retryOn,omitempty"`
 	}
+	headerOperations struct {
+		Set map[string]string `json:"set,omitempty"`
+	}
+	headers struct {
+		Response *headerOperations `json:"response,omitempty"`
+	}
+	stringMatch struct {
+		Exact string `json:"exact"`
+	}
+	// corsPolicy: istio.io/api v1.31.1 networking/v1alpha3/virtual_service.proto CorsPolicy.
+	corsPolicy struct {
+		AllowOrigins     []stringMatch `json:"allowOrigins"`
+		AllowMethods     []string      `json:"allowMethods,omitempty"`
+		AllowHeaders     []string      `json:"allowHeaders,omitempty"`
+		ExposeHeaders    []string      `json:"exposeHeaders,omitempty"`
+		MaxAge           string        `json:"maxAge,omitempty"`
+		AllowCredentials bool          `json:"allowCredentials,omitempty"`
+	}
 	httpRoute struct {
-		Route   []routeDestination `json:"route"`
-		Timeout string             `json:"timeout,omitempty"`
-		Retries *retries           `json:"retries,omitempty"`
+		Route      []routeDestination `json:"route"`
+		Timeout    string             `json:"timeout,omitempty"`
+		Retries    *retries           `json:"retries,omitempty"`
+		Headers    *headers           `json:"headers,omitempty"`
+		CorsPolicy *corsPolicy        `json:"corsPolicy,omitempty"`
 	}
 	virtualServiceSpec struct {
 		Hosts    []string    `json:"hosts"`
