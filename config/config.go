@@ -47,6 +47,8 @@ type ClusterConfig struct {
 	Namespace       string           `json:"namespace"`
 	CreateNamespace *bool            `json:"createNamespace"`
 	Existing        *ClusterExisting `json:"existing"`
+	// Quota is the apps' namespace's ResourceQuota and LimitRange (quota.go).
+	Quota QuotaConfig `json:"quota"`
 }
 
 // ImagesConfig is workfx:images: where images come from (seed 001 global.imageRegistry).

@@ -156,4 +156,5 @@ func applyDefaults(c *Config) {
 	c.applyAzureDefaults()
 	applyAWSDefaults(c)
 	applyPlatformDefaults(c)
+	applyQuotaDefaults(c)
 }

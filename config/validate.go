@@ -55,6 +55,7 @@ func (c *Config) validate(p *problems) {
 	c.validateStorage(p)
 	c.validateMesh(p)
 	c.validateEdge(p)
+	c.validateQuota(p)
 	c.validateMonitoring(p)
 	c.validateAlerting(p)
 	c.validatePlatformProvision(p)

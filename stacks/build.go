@@ -46,6 +46,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		Create:      config.On(cfg.Cluster.CreateNamespace),
 		Labels:      namespaceLabels(cfg),
 		AppSelector: map[string]string{"app.kubernetes.io/part-of": partOf["app.kubernetes.io/part-of"]},
+		Quota:       namespaceQuota(cfg),
 	}, k8s)
 	if err != nil {
 		return err
@@ -459,4 +460,21 @@ func meshCORS(c *config.CORSConfig) *mesh.CORS {
 	}
 	return &mesh.CORS{AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
 		ExposeHeaders: c.ExposeHeaders, MaxAge: c.MaxAge, AllowCredentials: c.AllowCredentials}
+}
+
+// namespaceQuota is the apps' namespace's ResourceQuota and LimitRange (nil: none).
+func namespaceQuota(cfg *config.Config) *workload.Quota {
+	q := cfg.Cluster.Quota
+	if !config.On(q.Enabled) {
+		return nil
+	}
+	return &workload.Quota{
+		Hard: map[string]string{
+			"requests.cpu": q.Requests.CPU, "requests.memory": q.Requests.Memory,
+			"limits.cpu": q.Limits.CPU, "limits.memory": q.Limits.Memory,
+			"pods": strconv.Itoa(q.Pods),
+		},
+		DefaultRequest: map[string]string{"cpu": q.DefaultRequest.CPU, "memory": q.DefaultRequest.Memory},
+		DefaultLimit:   map[string]string{"cpu": q.DefaultLimit.CPU, "memory": q.DefaultLimit.Memory},
+	}
 }

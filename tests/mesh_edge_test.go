@@ -1,10 +1,13 @@
 package tests
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/workfx/workfx-platform/config"
 )
 
 // Seed 003: the gateway answers browsers with HSTS (by default, one year) and, for the origins a
@@ -60,6 +63,100 @@ func TestEdgeValidation(t *testing.T) {
 		{"header", []edit{{"workfx:mesh.cors", map[string]any{"allowOrigins": []any{"https://a.contoso.com"}, "allowHeaders": []any{"x bad"}}}}, "workfx:mesh.cors.allowHeaders[0]"},
 		{"max age", []edit{{"workfx:mesh.cors", map[string]any{"allowOrigins": []any{"https://a.contoso.com"}, "maxAge": "7d"}}}, "workfx:mesh.cors.maxAge"},
 		{"without a mesh", []edit{{"workfx:mesh", map[string]any{"mode": "disabled", "cors": map[string]any{"allowOrigins": []any{"https://a.contoso.com"}}}}}, "workfx:mesh.cors"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Contains(t, configProblemKeys(t, kaWith(t, c.edits)), c.key)
+		})
+	}
+}
+
+// Seed 003: the apps' namespace has a ResourceQuota and a LimitRange. The quota admits what the
+// Deployments and their HPAs can ask for at their maximum, during a rollout (one surge pod), with
+// the sidecar Istio injects into every pod, read from the rendered objects.
+func TestNamespaceQuotaAdmitsTheAppsAtTheirMaximum(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			p := planStack(t, stack)
+			ns := "workfx-ai"
+			quota := p.Object("ResourceQuota", ns, "workfx-ai")
+			require.NotNil(t, quota, "the namespace this program creates gets a quota")
+			hard := mapAt(quota, "spec.hard")
+			limits := listAt(p.Object("LimitRange", ns, "workfx-ai"), "spec.limits")[0].(map[string]any)
+			assert.Equal(t, "Container", limits["type"])
+			assert.Equal(t, map[string]any{"cpu": "100m", "memory": "128Mi"}, limits["defaultRequest"])
+			assert.Equal(t, map[string]any{"cpu": "500m", "memory": "512Mi"}, limits["default"])
+
+			need := map[string]float64{}
+			pods := 0
+			parse := func(v any, cpu bool) float64 {
+				f, err := config.ParseQuantity(v.(string), cpu)
+				require.NoError(t, err)
+				return f
+			}
+			for _, d := range objects(p, "Deployment") {
+				if d.Str("metadata.namespace") != ns {
+					continue
+				}
+				count := func(v any) int {
+					switch x := v.(type) {
+					case float64:
+						return int(x)
+					case int:
+						return x
+					case int64:
+						return int(x)
+					}
+					t.Fatalf("not a count: %#v", v)
+					return 0
+				}
+				var n int
+				if hpa := p.Object("HorizontalPodAutoscaler", ns, d.Str("metadata.name")); hpa != nil {
+					n = count(mapAt(hpa, "spec")["maxReplicas"])
+				} else {
+					n = count(mapAt(d, "spec")["replicas"])
+				}
+				n++ // the rollout's surge pod
+				pods += n
+				for _, c := range listAt(d, "spec.template.spec.containers") {
+					r := c.(map[string]any)["resources"].(map[string]any)
+					for _, kind := range []string{"requests", "limits"} {
+						need[kind+".cpu"] += float64(n) * parse(r[kind].(map[string]any)["cpu"], true)
+						need[kind+".memory"] += float64(n) * parse(r[kind].(map[string]any)["memory"], false)
+					}
+				}
+				// Istio's injected proxy (global.proxy.resources).
+				need["requests.cpu"] += float64(n) * 100
+				need["requests.memory"] += float64(n) * (128 << 20)
+				need["limits.cpu"] += float64(n) * 2000
+				need["limits.memory"] += float64(n) * (1 << 30)
+			}
+			require.Greater(t, pods, 0)
+			for k, v := range need {
+				assert.GreaterOrEqual(t, parse(hard[k], strings.HasSuffix(k, ".cpu")), v, "%s admits every app at its maximum", k)
+			}
+			assert.GreaterOrEqual(t, parse(hard["pods"], true)/1000, float64(pods))
+		})
+	}
+
+	// A customer's namespace keeps the customer's quota unless the stack asks for one.
+	ka := planStack(t, "ka")
+	assert.Nil(t, ka.Object("ResourceQuota", kaNamespace, "workfx-ai"))
+	assert.Nil(t, ka.Object("LimitRange", kaNamespace, "workfx-ai"))
+	on := mustPlan(t, "ka-quota", kaWith(t, []edit{{"workfx:cluster.quota", map[string]any{"enabled": true, "pods": 40}}}))
+	require.NotNil(t, on.Object("ResourceQuota", kaNamespace, "workfx-ai"))
+	assert.Equal(t, "40", mapAt(on.Object("ResourceQuota", kaNamespace, "workfx-ai"), "spec.hard")["pods"])
+}
+
+func TestQuotaValidation(t *testing.T) {
+	cases := []struct {
+		name  string
+		edits []edit
+		key   string
+	}{
+		{"below the apps", []edit{{"workfx:cluster.quota", map[string]any{"enabled": true, "limits": map[string]any{"cpu": "4"}}}}, "workfx:cluster.quota.limits.cpu"},
+		{"too few pods", []edit{{"workfx:cluster.quota", map[string]any{"enabled": true, "pods": 3}}}, "workfx:cluster.quota.pods"},
+		{"quantity", []edit{{"workfx:cluster.quota", map[string]any{"defaultLimit": map[string]any{"memory": "lots"}}}}, "workfx:cluster.quota.defaultLimit.memory"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
