@@ -117,6 +117,10 @@ type MeshConfig struct {
 	// HSTS and CORS are what the public API's routes answer browsers with (edge.go).
 	HSTS HSTSConfig  `json:"hsts"`
 	CORS *CORSConfig `json:"cors"`
+	// EgressHosts are further "namespace/host" entries each app's Sidecar keeps in its
+	// configuration (its callees, dependencies, the Istio namespace and the tracing collector
+	// are there already): in-mesh services the apps reach in other namespaces.
+	EgressHosts []string `json:"egressHosts"`
 	// Provision holds the Istio installation settings (mode provision only; see platform.go).
 	Provision *MeshProvisionConfig `json:"provision"`
 }

@@ -71,6 +71,9 @@ func (m *MeshConfig) HSTSHeader() string {
 	return v
 }
 
+// sidecarHost is a Sidecar egress host: namespace ("*", "." or a name) / DNS name (may start with "*.").
+var sidecarHost = regexp.MustCompile(`^(\*|\.|[a-z0-9]([-a-z0-9]*[a-z0-9])?)/(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$`)
+
 func (c *Config) validateEdge(p *problems) {
 	m := c.Mesh
 	if m.Mode == ModeDisabled {
@@ -78,6 +81,11 @@ func (c *Config) validateEdge(p *problems) {
 			p.add("workfx:mesh.cors", "is set on the gateway's routes: it needs mesh mode provision or existing")
 		}
 		return
+	}
+	for i, h := range m.EgressHosts {
+		if !sidecarHost.MatchString(h) {
+			p.add(fmt.Sprintf("workfx:mesh.egressHosts[%d]", i), "must be namespace/host as in an Istio Sidecar (e.g. payments/ledger.payments.svc.cluster.local, */*.example.com), got %q", h)
+		}
 	}
 	if n := m.HSTS.MaxAgeSeconds; n != nil && (*n < 0 || *n > 2*OneYearSeconds) {
 		p.add("workfx:mesh.hsts.maxAgeSeconds", "must be from 0 (no header) to %d seconds (two years), got %d", 2*OneYearSeconds, *n)

@@ -173,6 +173,12 @@ func meshExternals(cfg *config.Config, deps *dependencies, cloud []mesh.External
 	if cfg.Mesh.Mode != config.ModeProvision || cfg.Mesh.Provision.OutboundTrafficPolicy != "REGISTRY_ONLY" {
 		return nil
 	}
+	return appDependencies(cfg, deps, cloud)
+}
+
+// appDependencies is every endpoint the apps connect to outside the namespace: the
+// dependencies, the model APIs and what their cloud identity needs.
+func appDependencies(cfg *config.Config, deps *dependencies, cloud []mesh.External) []mesh.External {
 	hostPort := func(host pulumi.StringOutput, port int) pulumi.StringOutput {
 		return host.ApplyT(func(h string) string { return net.JoinHostPort(h, strconv.Itoa(port)) }).(pulumi.StringOutput)
 	}
@@ -230,6 +236,20 @@ func meshEgressPorts(cfg *config.Config) []int {
 	_, port, _ := net.SplitHostPort(cfg.Mesh.Provision.TracingEndpoint)
 	n, _ := strconv.Atoi(port)
 	return []int{n}
+}
+
+// meshEgressHosts are the "namespace/host" entries every app's Sidecar keeps besides its callees
+// and dependencies: the tracing collector of an installed mesh and the stack's own.
+func meshEgressHosts(cfg *config.Config) []string {
+	out := append([]string{}, cfg.Mesh.EgressHosts...)
+	if cfg.Mesh.Mode == config.ModeProvision && cfg.Mesh.Provision.TracingEndpoint != "" {
+		host, _, _ := net.SplitHostPort(cfg.Mesh.Provision.TracingEndpoint)
+		if strings.HasSuffix(host, ".svc") {
+			host += ".cluster.local" // the name the mesh knows a Kubernetes Service by
+		}
+		out = append(out, "*/"+host)
+	}
+	return out
 }
 
 // urlHostPort turns an http(s) endpoint URL into host:port (https default 443).

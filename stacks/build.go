@@ -120,6 +120,9 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			CORS:                  meshCORS(cfg.Mesh.CORS),
 			Services:              meshServices,
 			External:              meshExternals(cfg, deps, pf.cloudEndpoints()),
+			Dependencies:          appDependencies(cfg, deps, pf.cloudEndpoints()),
+			IstioNamespace:        cfg.Mesh.IstioNamespace,
+			EgressHosts:           meshEgressHosts(cfg),
 			Labels:                partOf,
 			CRDs:                  ad.meshCRDs(),
 		}, k8s); err != nil {

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/workfx/workfx-platform/config"
+	"github.com/workfx/workfx-platform/internal/plan"
 )
 
 // Seed 003: the gateway answers browsers with HSTS (by default, one year) and, for the origins a
@@ -163,4 +165,65 @@ func TestQuotaValidation(t *testing.T) {
 			assert.Contains(t, configProblemKeys(t, kaWith(t, c.edits)), c.key)
 		})
 	}
+}
+
+// sidecarHosts are the egress hosts of an app's Sidecar.
+func sidecarHosts(t *testing.T, p *plan.Plan, ns, app string) []string {
+	t.Helper()
+	sc := p.Object("Sidecar", ns, app)
+	require.NotNil(t, sc, "%s has a Sidecar", app)
+	assert.Equal(t, map[string]any{"app.kubernetes.io/name": app}, mapAt(sc, "spec.workloadSelector.matchLabels"))
+	var out []string
+	for _, h := range listAt(sc, "spec.egress")[0].(map[string]any)["hosts"].([]any) {
+		out = append(out, h.(string))
+	}
+	return out
+}
+
+// Seed 003: each app's proxy is configured with what it reaches only (its Sidecar): the apps
+// it calls, every dependency (in prod each ServiceEntry the REGISTRY_ONLY mesh declares), the
+// Istio namespace; no other app of the namespace.
+func TestSidecarScopesEachAppsEgress(t *testing.T) {
+	p := planStack(t, "prod")
+	ns := "workfx-ai"
+	var declared []string
+	for _, se := range objects(p, "ServiceEntry") {
+		for _, h := range listAt(se, "spec.hosts") {
+			declared = append(declared, "*/"+h.(string))
+		}
+	}
+	require.NotEmpty(t, declared)
+	api := sidecarHosts(t, p, ns, "workfx-api")
+	assert.Subset(t, api, declared, "every declared dependency stays reachable")
+	assert.Contains(t, api, "istio-system/*")
+	assert.Contains(t, api, "./rasa-pro.workfx-ai.svc.cluster.local", "the WorkFX API calls Rasa Pro")
+	for _, app := range []string{"workfx-cdc", "rasa-pro", "rasa-pro-services"} {
+		if p.Object("Deployment", ns, app) == nil {
+			continue
+		}
+		hosts := sidecarHosts(t, p, ns, app)
+		assert.Subset(t, hosts, declared, app)
+		for _, h := range hosts {
+			assert.NotContains(t, h, ".workfx-ai.svc", "%s calls no other app", app)
+		}
+	}
+
+	// The customer's mesh: the dependencies by host name in any namespace (their in-mesh
+	// database, their ServiceEntries), and the stack's own entries.
+	ka := mustPlan(t, "ka-egress", kaWith(t, []edit{{"workfx:mesh.egressHosts", []any{"payments/ledger.payments.svc.cluster.local"}}}))
+	cfg, err := loadValues(t, kaWith(t, nil))
+	require.NoError(t, err)
+	hosts := sidecarHosts(t, ka, kaNamespace, "workfx-api")
+	assert.Contains(t, hosts, "*/"+cfg.Postgres.Existing.Host)
+	assert.Contains(t, hosts, "*/"+cfg.Redis.Existing.Host)
+	assert.Contains(t, hosts, "payments/ledger.payments.svc.cluster.local")
+
+	// A mesh that traces keeps its collector.
+	dev := planFile(t, "dev-azure-provision", filepath.Join(projectDir, "tests", "testdata", "stacks", "dev-azure-provision.yaml"))
+	devCfg := stackValues(t, "tests/testdata/stacks/dev-azure-provision.yaml")
+	ep := devCfg["workfx:mesh"].(map[string]any)["provision"].(map[string]any)["tracingEndpoint"].(string)
+	host, _, _ := strings.Cut(ep, ":")
+	assert.Contains(t, sidecarHosts(t, dev, "workfx-ai", "workfx-api"), "*/"+host)
+
+	assert.Contains(t, configProblemKeys(t, kaWith(t, []edit{{"workfx:mesh.egressHosts", []any{"ledger.payments"}}})), "workfx:mesh.egressHosts[0]")
 }

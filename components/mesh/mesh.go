@@ -75,7 +75,15 @@ type Args struct {
 	Services []Service
 	// External dependencies declared to the mesh (needed when its outbound policy is REGISTRY_ONLY).
 	External []External
-	Labels   map[string]string
+	// Dependencies are every endpoint the apps reach outside the namespace, declared or not:
+	// each app's Sidecar keeps them in its configuration, in whatever namespace the mesh
+	// knows them (a customer's in-mesh database, their own ServiceEntry).
+	Dependencies []External
+	// IstioNamespace is where istiod runs; EgressHosts are further "namespace/host" entries every
+	// app's Sidecar reaches (in-mesh services in other namespaces, a tracing collector).
+	IstioNamespace string
+	EgressHosts    []string
+	Labels         map[string]string
 	// CRDs is what every CR waits for when this program installs Istio (the releases that
 	// install the CRDs and serve their validation); explicit on each CR so the ordering is in
 	// the dependency graph, not implied by parentage.
@@ -174,6 +182,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	for _, e := range args.External {
 		r.addExternal(e)
 	}
+	r.addSidecars()
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -280,9 +289,12 @@ func (r *renderer) add(apiVersion, kind, name string, spec any) {
 	if r.err != nil {
 		return
 	}
-	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: r.args.Namespace, Labels: kube.StringMap(r.args.Labels)}
-	_, r.err = kube.CustomResource(r.ctx, kindPrefix(kind)+"-"+name, apiVersion, kind, meta, spec,
+	_, r.err = kube.CustomResource(r.ctx, kindPrefix(kind)+"-"+name, apiVersion, kind, r.meta(name), spec,
 		pulumi.Parent(r.parent), pulumi.DependsOn(r.args.CRDs))
+}
+
+func (r *renderer) meta(name string) *metav1.ObjectMetaArgs {
+	return &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: r.args.Namespace, Labels: kube.StringMap(r.args.Labels)}
 }
 
 func kindPrefix(kind string) string {
