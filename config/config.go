@@ -117,6 +117,8 @@ type MeshConfig struct {
 	// HSTS and CORS are what the public API's routes answer browsers with (edge.go).
 	HSTS HSTSConfig  `json:"hsts"`
 	CORS *CORSConfig `json:"cors"`
+	// RateLimit is the ingress gateway's local rate limit on the API host (edge.go).
+	RateLimit RateLimitConfig `json:"rateLimit"`
 	// EgressHosts are further "namespace/host" entries each app's Sidecar keeps in its
 	// configuration (its callees, dependencies, the Istio namespace and the tracing collector
 	// are there already): in-mesh services the apps reach in other namespaces.

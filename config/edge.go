@@ -32,6 +32,19 @@ type CORSConfig struct {
 	AllowCredentials bool `json:"allowCredentials"`
 }
 
+// RateLimitConfig is workfx:mesh.rateLimit: a token bucket per ingress gateway pod on the API
+// host; an empty bucket answers 429.
+type RateLimitConfig struct {
+	// Enabled defaults to true with the gateway this program installs; on a customer's gateway
+	// it adds an EnvoyFilter in their gateway namespace, so it is theirs to turn on.
+	Enabled *bool `json:"enabled"`
+	// Requests are added every Interval (default 100 per 1s); Burst is the bucket's size
+	// (default twice Requests).
+	Requests int    `json:"requests"`
+	Interval string `json:"interval"`
+	Burst    int    `json:"burst"`
+}
+
 // OneYearSeconds is the HSTS max-age browsers' preload lists expect.
 const OneYearSeconds = 31536000
 
@@ -42,6 +55,19 @@ var (
 )
 
 func applyEdgeDefaults(m *MeshConfig) {
+	rl := &m.RateLimit
+	if rl.Enabled == nil {
+		rl.Enabled = boolPtr(m.Mode == ModeProvision)
+	}
+	if rl.Requests == 0 {
+		rl.Requests = 100
+	}
+	if rl.Interval == "" {
+		rl.Interval = "1s"
+	}
+	if rl.Burst == 0 {
+		rl.Burst = 2 * rl.Requests
+	}
 	if m.HSTS.MaxAgeSeconds == nil {
 		n := OneYearSeconds
 		m.HSTS.MaxAgeSeconds = &n
@@ -85,6 +111,17 @@ func (c *Config) validateEdge(p *problems) {
 	for i, h := range m.EgressHosts {
 		if !sidecarHost.MatchString(h) {
 			p.add(fmt.Sprintf("workfx:mesh.egressHosts[%d]", i), "must be namespace/host as in an Istio Sidecar (e.g. payments/ledger.payments.svc.cluster.local, */*.example.com), got %q", h)
+		}
+	}
+	if rl := m.RateLimit; On(rl.Enabled) {
+		if rl.Requests < 1 {
+			p.add("workfx:mesh.rateLimit.requests", "must be at least 1, got %d", rl.Requests)
+		}
+		if rl.Burst < rl.Requests {
+			p.add("workfx:mesh.rateLimit.burst", "must be at least requests (%d), got %d", rl.Requests, rl.Burst)
+		}
+		if !duration.MatchString(rl.Interval) || DurationMS(rl.Interval) < 50 {
+			p.add("workfx:mesh.rateLimit.interval", "must be a duration of at least 50ms (Envoy's token bucket) such as 1s, got %q", rl.Interval)
 		}
 	}
 	if n := m.HSTS.MaxAgeSeconds; n != nil && (*n < 0 || *n > 2*OneYearSeconds) {

@@ -67,6 +67,14 @@ func (pl *addons) meshCRDs() []pulumi.Resource {
 	return pl.istio.CRDs()
 }
 
+// gatewayReady is what the gateway's namespace exists after: the installed gateway's release.
+func (pl *addons) gatewayReady() []pulumi.Resource {
+	if pl.istio == nil {
+		return nil
+	}
+	return []pulumi.Resource{pl.istio.Gateway}
+}
+
 // monitoringCRDs is what ServiceMonitors wait for: the release installing their CRDs.
 func (pl *addons) monitoringCRDs() []pulumi.Resource {
 	if pl.monitoring == nil {

@@ -118,6 +118,8 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			TracingPercent:        cfg.Mesh.TracingSamplingPercent,
 			HSTS:                  cfg.Mesh.HSTSHeader(),
 			CORS:                  meshCORS(cfg.Mesh.CORS),
+			RateLimit:             meshRateLimit(cfg.Mesh.RateLimit),
+			GatewayReady:          ad.gatewayReady(),
 			Services:              meshServices,
 			External:              meshExternals(cfg, deps, pf.cloudEndpoints()),
 			Dependencies:          appDependencies(cfg, deps, pf.cloudEndpoints()),
@@ -480,4 +482,12 @@ func namespaceQuota(cfg *config.Config) *workload.Quota {
 		DefaultRequest: map[string]string{"cpu": q.DefaultRequest.CPU, "memory": q.DefaultRequest.Memory},
 		DefaultLimit:   map[string]string{"cpu": q.DefaultLimit.CPU, "memory": q.DefaultLimit.Memory},
 	}
+}
+
+// meshRateLimit is the gateway's rate limit on the API host (nil: none).
+func meshRateLimit(rl config.RateLimitConfig) *mesh.RateLimit {
+	if !config.On(rl.Enabled) {
+		return nil
+	}
+	return &mesh.RateLimit{Requests: rl.Requests, Burst: rl.Burst, Interval: rl.Interval}
 }

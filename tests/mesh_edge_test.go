@@ -227,3 +227,60 @@ func TestSidecarScopesEachAppsEgress(t *testing.T) {
 
 	assert.Contains(t, configProblemKeys(t, kaWith(t, []edit{{"workfx:mesh.egressHosts", []any{"ledger.payments"}}})), "workfx:mesh.egressHosts[0]")
 }
+
+// Seed 003: the installed gateway rate-limits the API host, per gateway pod (Envoy's local rate
+// limit); the filter carries no bucket of its own, so the gateway's other hosts are untouched.
+func TestGatewayRateLimitsTheAPIHost(t *testing.T) {
+	p := planStack(t, "prod")
+	cfg, err := loadValues(t, stackValues(t, "Pulumi.prod.yaml"))
+	require.NoError(t, err)
+	ef := p.Object("EnvoyFilter", cfg.Mesh.GatewayNamespace, "workfx-ai-ratelimit")
+	require.NotNil(t, ef, "an EnvoyFilter applies to the workloads of its own namespace: the gateway's")
+	assert.Equal(t, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter", ef.Type)
+	sel := mapAt(ef, "spec.workloadSelector.labels")
+	for k, v := range cfg.Mesh.GatewaySelector {
+		assert.Equal(t, v, sel[k])
+	}
+	patches := listAt(ef, "spec.configPatches")
+	require.Len(t, patches, 2)
+	insert := patches[0].(map[string]any)
+	assert.Equal(t, "HTTP_FILTER", insert["applyTo"])
+	filter := insert["patch"].(map[string]any)["value"].(map[string]any)
+	assert.Equal(t, "envoy.filters.http.local_ratelimit", filter["name"])
+	assert.NotContains(t, filter["typed_config"].(map[string]any)["value"], "token_bucket", "no limit outside the API host")
+
+	vhost := patches[1].(map[string]any)
+	assert.Equal(t, "VIRTUAL_HOST", vhost["applyTo"])
+	assert.Equal(t, cfg.Mesh.Host+":443", vhost["match"].(map[string]any)["routeConfiguration"].(map[string]any)["vhost"].(map[string]any)["name"])
+	perFilter := vhost["patch"].(map[string]any)["value"].(map[string]any)["typed_per_filter_config"].(map[string]any)["envoy.filters.http.local_ratelimit"].(map[string]any)
+	assert.Equal(t, "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", perFilter["type_url"])
+	bucket := perFilter["value"].(map[string]any)["token_bucket"].(map[string]any)
+	assert.EqualValues(t, 100, bucket["tokens_per_fill"])
+	assert.EqualValues(t, 200, bucket["max_tokens"])
+	assert.Equal(t, "1s", bucket["fill_interval"])
+	assert.True(t, p.DependsOn(ef, release(t, p, "istio-ingressgateway")), "after the gateway's namespace and istiod's webhook")
+
+	// A customer's gateway: theirs to turn on.
+	assert.Empty(t, objects(planStack(t, "ka"), "EnvoyFilter"))
+	ka := mustPlan(t, "ka-ratelimit", kaWith(t, []edit{{"workfx:mesh.rateLimit", map[string]any{"enabled": true, "requests": 20, "interval": "1m"}}}))
+	kaCfg, err := loadValues(t, kaWith(t, nil))
+	require.NoError(t, err)
+	ef = ka.Object("EnvoyFilter", kaCfg.Mesh.GatewayNamespace, "workfx-ai-ratelimit")
+	require.NotNil(t, ef)
+	bucket = listAt(ef, "spec.configPatches")[1].(map[string]any)["patch"].(map[string]any)["value"].(map[string]any)["typed_per_filter_config"].(map[string]any)["envoy.filters.http.local_ratelimit"].(map[string]any)["value"].(map[string]any)["token_bucket"].(map[string]any)
+	assert.EqualValues(t, 20, bucket["tokens_per_fill"])
+	assert.EqualValues(t, 40, bucket["max_tokens"])
+	assert.Equal(t, "1m", bucket["fill_interval"])
+
+	for path, key := range map[string]string{
+		"workfx:mesh.rateLimit.requests": "workfx:mesh.rateLimit.requests",
+		"workfx:mesh.rateLimit.interval": "workfx:mesh.rateLimit.interval",
+	} {
+		var value any = -1
+		if key == "workfx:mesh.rateLimit.interval" {
+			value = "10ms"
+		}
+		assert.Contains(t, configProblemKeys(t, provisionWith(t, []edit{{path, value}})), key)
+	}
+	assert.Contains(t, configProblemKeys(t, provisionWith(t, []edit{{"workfx:mesh.rateLimit", map[string]any{"requests": 50, "burst": 10}}})), "workfx:mesh.rateLimit.burst")
+}

@@ -71,8 +71,12 @@ type Args struct {
 	// HSTS is the Strict-Transport-Security value of the public routes' responses (empty: none).
 	HSTS string
 	// CORS answers browsers on the public routes (nil: no CORS policy, cross-origin calls refused).
-	CORS     *CORS
-	Services []Service
+	CORS *CORS
+	// RateLimit limits the API host at the ingress gateway (nil: no limit). GatewayReady is what
+	// the gateway's namespace exists after (the installed gateway's release).
+	RateLimit    *RateLimit
+	GatewayReady []pulumi.Resource
+	Services     []Service
 	// External dependencies declared to the mesh (needed when its outbound policy is REGISTRY_ONLY).
 	External []External
 	// Dependencies are every endpoint the apps reach outside the namespace, declared or not:
@@ -121,6 +125,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	}
 	if len(public) > 0 {
+		r.addRateLimit(args.RateLimit)
 		r.add(networkingAPI, "Gateway", m.GatewayName, gatewaySpec{
 			Selector: args.GatewaySelector,
 			Servers: []server{
