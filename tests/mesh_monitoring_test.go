@@ -410,6 +410,25 @@ func TestMonitoringStack(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(data.(map[string]any)[app+".json"].(string)), &dash))
 		assert.Len(t, dash["panels"], 4, "rate, errors, latency, saturation")
 	}
+	// Seed 003's mesh dashboards: the control plane and the ingress gateway, on the metrics of
+	// the namespaces this stack scrapes them in.
+	for name, want := range map[string][]string{
+		"istio-control-plane": {"pilot_xds", "pilot_xds_pushes", "pilot_total_xds_rejects", "pilot_proxy_convergence_time_bucket",
+			`namespace=\"` + cfg.Mesh.IstioNamespace + `\",container=\"discovery\"`},
+		"istio-gateway": {`reporter=\"source\",source_workload_namespace=\"` + cfg.Mesh.GatewayNamespace + `\"`, `response_code=\"429\"`,
+			`namespace=\"` + cfg.Mesh.GatewayNamespace + `\",container=\"istio-proxy\"`},
+	} {
+		cm := p.Object("ConfigMap", cfg.Monitoring.Namespace, "dashboard-"+name)
+		require.NotNil(t, cm, name)
+		assert.Equal(t, "1", mapAt(cm, "metadata.labels")[monitoring.DashboardLabel])
+		raw := mapAt(cm, "data")[name+".json"].(string)
+		var dash map[string]any
+		require.NoError(t, json.Unmarshal([]byte(raw), &dash), name)
+		b, _ := json.Marshal(dash["panels"])
+		for _, w := range want {
+			assert.Contains(t, string(b), w, name)
+		}
+	}
 
 	// Istio is scraped: istiod and every sidecar's Envoy stats, which the apps' NetworkPolicies admit.
 	assert.NotNil(t, p.Object("ServiceMonitor", cfg.Monitoring.Namespace, "istiod"))

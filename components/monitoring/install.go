@@ -164,10 +164,18 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 		}
 	}
 
+	dashboards := map[string]string{}
 	for _, app := range args.Apps {
-		if _, err := corev1.NewConfigMap(ctx, "dashboard-"+app.Name, &corev1.ConfigMapArgs{
-			Metadata: meta("dashboard-"+app.Name, map[string]string{DashboardLabel: "1"}),
-			Data:     pulumi.StringMap{app.Name + ".json": pulumi.String(dashboardJSON(args.AppNamespace, app))},
+		dashboards[app.Name] = dashboardJSON(args.AppNamespace, app)
+	}
+	if args.Mesh {
+		dashboards["istio-control-plane"] = controlPlaneDashboardJSON(args.IstioNamespace)
+		dashboards["istio-gateway"] = gatewayDashboardJSON(args.GatewayNamespace)
+	}
+	for _, name := range sortedKeys(dashboards) {
+		if _, err := corev1.NewConfigMap(ctx, "dashboard-"+name, &corev1.ConfigMapArgs{
+			Metadata: meta("dashboard-"+name, map[string]string{DashboardLabel: "1"}),
+			Data:     pulumi.StringMap{name + ".json": pulumi.String(dashboards[name])},
 		}, child); err != nil {
 			return nil, err
 		}

@@ -1,7 +1,6 @@
 package monitoring
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/workfx/workfx-platform/components/kube"
@@ -154,14 +153,7 @@ type (
 func dashboardJSON(ns string, a App) string {
 	sel := istioSelector(ns, a.Name)
 	ctr := fmt.Sprintf(`namespace=%q,container=%q`, ns, a.Name)
-	prom := datasource{Type: "prometheus", UID: "prometheus"}
-	mk := func(id int, title, unit string, x, y int, targets ...target) panel {
-		for i := range targets {
-			targets[i].RefID = string(rune('A' + i))
-		}
-		return panel{ID: id, Title: title, Type: "timeseries", Datasource: prom, GridPos: gridPos{H: 8, W: 12, X: x, Y: y},
-			FieldConfig: fieldConfig{Defaults: fieldDefaults{Unit: unit}}, Targets: targets}
-	}
+	mk := newPanel
 	d := dashboard{
 		UID: "workfx-" + a.Name, Title: "WorkFX AI / " + a.Name, Tags: []string{"workfx-ai"},
 		SchemaVersion: 39, Refresh: "30s", Time: timeRange{From: "now-6h", To: "now"},
@@ -180,10 +172,5 @@ func dashboardJSON(ns string, a App) string {
 				target{Expr: fmt.Sprintf(`sum(container_memory_working_set_bytes{%s}) / sum(kube_pod_container_resource_limits{%s,resource="memory"})`, ctr, ctr), LegendFormat: "memory"}),
 		},
 	}
-	b, err := json.Marshal(d)
-	if err != nil {
-		// The dashboard is built from fixed types and strings; marshalling cannot fail.
-		panic(err)
-	}
-	return string(b)
+	return marshalDashboard(d)
 }
