@@ -172,7 +172,8 @@ func sidecarHosts(t *testing.T, p *plan.Plan, ns, app string) []string {
 	t.Helper()
 	sc := p.Object("Sidecar", ns, app)
 	require.NotNil(t, sc, "%s has a Sidecar", app)
-	assert.Equal(t, map[string]any{"app.kubernetes.io/name": app}, mapAt(sc, "spec.workloadSelector.matchLabels"))
+	// networking.v1alpha3.WorkloadSelector is {labels}: the real-cluster suite's CRD schema refuses matchLabels.
+	assert.Equal(t, map[string]any{"app.kubernetes.io/name": app}, mapAt(sc, "spec.workloadSelector.labels"))
 	var out []string
 	for _, h := range listAt(sc, "spec.egress")[0].(map[string]any)["hosts"].([]any) {
 		out = append(out, h.(string))

@@ -13,14 +13,18 @@ import (
 
 // sidecarSpec is networking.istio.io/v1 Sidecar (istio.io/api v1.31.1
 // networking/v1alpha3/sidecar.proto): egress hosts are "namespace/dnsName", "." being the
-// Sidecar's own namespace.
+// Sidecar's own namespace. Its workloadSelector is the networking one ({labels}), not the
+// security CRs' {matchLabels}.
 type (
 	istioEgressListener struct {
 		Hosts []string `json:"hosts"`
 	}
+	networkingWorkloadSelector struct {
+		Labels map[string]string `json:"labels"`
+	}
 	sidecarSpec struct {
-		WorkloadSelector *workloadSelector     `json:"workloadSelector"`
-		Egress           []istioEgressListener `json:"egress"`
+		WorkloadSelector networkingWorkloadSelector `json:"workloadSelector"`
+		Egress           []istioEgressListener      `json:"egress"`
 	}
 )
 
@@ -83,7 +87,7 @@ func (r *renderer) addSidecars() {
 		s := s
 		spec := dependencyHosts.ApplyT(func(hosts []string) (map[string]any, error) {
 			return kube.ToMap(sidecarSpec{
-				WorkloadSelector: appSelector(s.Name),
+				WorkloadSelector: networkingWorkloadSelector{Labels: appSelector(s.Name).MatchLabels},
 				Egress:           []istioEgressListener{{Hosts: sidecarHosts(r.args, s, hosts)}},
 			})
 		}).(pulumi.MapOutput)
