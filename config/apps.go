@@ -18,6 +18,11 @@ type App struct {
 	StartupFailureThreshold int
 	// Sizes per environment: dev is small; prod follows seed 001's values-ka.yaml.
 	Dev, Prod AppConfig
+	// Callers are the apps (config keys) that call this one in the cluster, by default. The
+	// seeds show one such call: Rasa Pro serves its REST API (--enable-api) to the WorkFX API and
+	// is not routed through the gateway. Rasa Pro and Rasa Pro Services talk through Kafka only
+	// (seed 000), and the WorkFX apps are given no other app's address.
+	Callers []string
 }
 
 func sized(replicas, maxReplicas int, reqCPU, reqMem, limCPU, limMem string) AppConfig {
@@ -48,8 +53,9 @@ var (
 	RasaPro = App{
 		Name: "rasa-pro", ConfigKey: "rasaPro", Of: func(c *Config) *AppConfig { return &c.Apps.RasaPro },
 		Repository: "europe-west3-docker.pkg.dev/rasa-releases/rasa-pro/rasa-pro", StartupFailureThreshold: 30,
-		Dev:  sized(1, 2, "500m", "1Gi", "1", "2Gi"),
-		Prod: sized(2, 4, "1", "2Gi", "2", "4Gi"),
+		Callers: []string{"workfxApi"},
+		Dev:     sized(1, 2, "500m", "1Gi", "1", "2Gi"),
+		Prod:    sized(2, 4, "1", "2Gi", "2", "4Gi"),
 	}
 	RasaProServices = App{
 		Name: "rasa-pro-services", ConfigKey: "rasaProServices", Of: func(c *Config) *AppConfig { return &c.Apps.RasaProServices },
@@ -105,6 +111,9 @@ func (d App) applyDefaults(a *AppConfig, environment string) {
 		r := 2
 		a.Retries = &r
 	}
+	if a.Callers == nil {
+		a.Callers = append([]string{}, d.Callers...)
+	}
 	if a.MaxConnections == 0 {
 		a.MaxConnections = 100
 	}
@@ -117,3 +126,21 @@ func (d App) applyDefaults(a *AppConfig, environment string) {
 		}
 	}
 }
+
+// AppByKey returns the app whose config key is key.
+func AppByKey(key string) (App, bool) {
+	for _, a := range Apps {
+		if a.ConfigKey == key {
+			return a, true
+		}
+	}
+	return App{}, false
+}
+
+// InstalledGatewayServiceAccount is the ServiceAccount of the ingress gateway this program
+// installs (mesh mode provision): the gateway chart names it after the release.
+const InstalledGatewayServiceAccount = "istio-ingressgateway"
+
+// istioctlGatewayServiceAccount is the ServiceAccount of the ingress gateway of Istio's default
+// installation profile (istioctl install), the default for a customer's mesh.
+const istioctlGatewayServiceAccount = "istio-ingressgateway-service-account"

@@ -520,8 +520,12 @@ var DocumentationAccounts = []string{"123456789012", "111122223333"}
 // before anything is registered. Today: publicAccessCidrs inside RFC 5737's documentation ranges
 // (a deployment with them would build VPC and EKS for half an hour, then time out applying the
 // first in-cluster object through an API endpoint nobody can reach), and admin roles in AWS's
-// documentation accounts.
+// documentation accounts; on Azure, the nil GUID as the deployer's object id.
 func (c *Config) DeployBlockers() []Problem {
+	return append(c.awsDeployBlockers(), c.azureDeployBlockers()...)
+}
+
+func (c *Config) awsDeployBlockers() []Problem {
 	if !c.UsesAWS() || c.Cluster.Mode != ModeProvision {
 		return nil
 	}

@@ -529,3 +529,15 @@ func (c *Config) validateAzureEventHubs(p *problems, key string) {
 		p.add(key+".retentionDays", "must be between 1 and %d with sku %s, got %d", maxRet, e.Sku, e.RetentionDays)
 	}
 }
+
+// PlaceholderObjectID is the nil GUID: a stack file's stand-in for an Entra object id only its
+// operator knows (Pulumi.dev.yaml's deployer).
+const PlaceholderObjectID = "00000000-0000-0000-0000-000000000000"
+
+func (c *Config) azureDeployBlockers() []Problem {
+	if !c.UsesAzure() || c.Cluster.Mode != ModeProvision || c.Azure.DeployerObjectID != PlaceholderObjectID {
+		return nil
+	}
+	return []Problem{{Key: "workfx:azure.deployerObjectId",
+		Message: "is the nil GUID, a placeholder: put the object id of the principal that runs `pulumi up` here (CI: `az ad sp show --id <client id> --query id -o tsv`)"}}
+}

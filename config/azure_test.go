@@ -1,10 +1,12 @@
 package config
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Issue 13, finding 2: a suffix from project and stack alone gave every team's `dev` the same
@@ -65,4 +67,20 @@ func TestAzureDefaultsFollowTheEnvironment(t *testing.T) {
 	assert.Equal(t, "Sunday", prod.Azure.Maintenance.DayOfWeek)
 	assert.Equal(t, "Standard_ZRS", prod.Azure.Storage.Sku)
 	assert.GreaterOrEqual(t, prod.Azure.AKS.SystemPool.MinCount, 2)
+}
+
+// Pulumi.dev.yaml's deployer is the nil GUID, a placeholder only its operator can fill in: it
+// plans, but preview and up refuse it naming the key (config.DeployBlockers), like prod's AWS
+// placeholders. A real object id is no blocker.
+func TestPlaceholderDeployerObjectIDIsADeployBlocker(t *testing.T) {
+	sf, err := ReadStackFile("..", filepath.Join("..", "Pulumi.dev.yaml"))
+	require.NoError(t, err)
+	cfg, err := Load(sf.Raw)
+	require.NoError(t, err)
+	blockers := cfg.DeployBlockers()
+	require.Len(t, blockers, 1)
+	assert.Equal(t, "workfx:azure.deployerObjectId", blockers[0].Key)
+
+	cfg.Azure.DeployerObjectID = "3b6f2c8e-1d4a-4f7b-9e2c-5a8d0f1e6b27"
+	assert.Empty(t, cfg.DeployBlockers())
 }

@@ -47,6 +47,8 @@ type ClusterConfig struct {
 	Namespace       string           `json:"namespace"`
 	CreateNamespace *bool            `json:"createNamespace"`
 	Existing        *ClusterExisting `json:"existing"`
+	// Quota is the apps' namespace's ResourceQuota and LimitRange (quota.go).
+	Quota QuotaConfig `json:"quota"`
 }
 
 // ImagesConfig is workfx:images: where images come from (seed 001 global.imageRegistry).
@@ -103,11 +105,24 @@ type MeshConfig struct {
 	GatewayNamespace string `json:"gatewayNamespace"`
 	// GatewaySelector selects the ingress gateway pods.
 	GatewaySelector map[string]string `json:"gatewaySelector"`
+	// GatewayServiceAccount is the ServiceAccount the customer's ingress gateway runs as (mode
+	// existing): the public app admits requests from that identity only. The gateway this
+	// program installs runs as InstalledGatewayServiceAccount.
+	GatewayServiceAccount string `json:"gatewayServiceAccount"`
 	// IstioNamespace is where istiod runs (for the sidecars' egress rule).
 	IstioNamespace string    `json:"istioNamespace"`
 	JWT            JWTConfig `json:"jwt"`
 	// TracingSamplingPercent is the share of requests traced (0-100).
 	TracingSamplingPercent int `json:"tracingSamplingPercent"`
+	// HSTS and CORS are what the public API's routes answer browsers with (edge.go).
+	HSTS HSTSConfig  `json:"hsts"`
+	CORS *CORSConfig `json:"cors"`
+	// RateLimit is the ingress gateway's local rate limit on the API host (edge.go).
+	RateLimit RateLimitConfig `json:"rateLimit"`
+	// EgressHosts are further "namespace/host" entries each app's Sidecar keeps in its
+	// configuration (its callees, dependencies, the Istio namespace and the tracing collector
+	// are there already): in-mesh services the apps reach in other namespaces.
+	EgressHosts []string `json:"egressHosts"`
 	// Provision holds the Istio installation settings (mode provision only; see platform.go).
 	Provision *MeshProvisionConfig `json:"provision"`
 }
@@ -132,6 +147,8 @@ type MonitoringConfig struct {
 	ScrapeInterval string `json:"scrapeInterval"`
 	// Provision holds the kube-prometheus-stack settings (mode provision only; see platform.go).
 	Provision *MonitoringProvisionConfig `json:"provision"`
+	// Alerting delivers the platform's alerts to receivers, routed by severity (alerting.go).
+	Alerting *AlertingConfig `json:"alerting"`
 }
 
 // CredentialsConfig is workfx:credentials: the apps' own secrets (seed 001 jwt-secret,
@@ -231,6 +248,9 @@ type AppConfig struct {
 	// RolloutTimeout is how long `up` waits for the app's rollout before failing (duration such
 	// as 10m; the default covers the app's start-up budget).
 	RolloutTimeout string `json:"rolloutTimeout"`
+	// Callers are the apps (keys under workfx:apps) that may call this app through the mesh; every
+	// other caller is denied. Absent: the app's default (App.Callers).
+	Callers []string `json:"callers"`
 }
 
 // ImageConfig is an image repository and tag.

@@ -118,6 +118,10 @@ func applyDefaults(c *Config) {
 	if len(c.Mesh.GatewaySelector) == 0 {
 		c.Mesh.GatewaySelector = map[string]string{"istio": "ingressgateway"}
 	}
+	if c.Mesh.Mode == ModeExisting && c.Mesh.GatewayServiceAccount == "" {
+		c.Mesh.GatewayServiceAccount = istioctlGatewayServiceAccount
+	}
+	applyEdgeDefaults(&c.Mesh)
 	if c.Mesh.TLSCredentialName == "" {
 		c.Mesh.TLSCredentialName = "workfx-ai-tls"
 	}
@@ -133,6 +137,7 @@ func applyDefaults(c *Config) {
 	if c.Monitoring.ScrapeInterval == "" {
 		c.Monitoring.ScrapeInterval = "30s"
 	}
+	applyAlertingDefaults(c.Monitoring.Alerting)
 	s := &c.Settings
 	if s.LogLevel == "" {
 		s.LogLevel = "INFO"
@@ -151,4 +156,5 @@ func applyDefaults(c *Config) {
 	c.applyAzureDefaults()
 	applyAWSDefaults(c)
 	applyPlatformDefaults(c)
+	applyQuotaDefaults(c)
 }

@@ -206,6 +206,10 @@ func (c *Config) validateMeshProvision(p *problems, m *MeshProvisionConfig) {
 	if !oneOf(m.OutboundTrafficPolicy, "ALLOW_ANY", "REGISTRY_ONLY") {
 		p.add(key+".outboundTrafficPolicy", "must be ALLOW_ANY or REGISTRY_ONLY, got %q", m.OutboundTrafficPolicy)
 	}
+	if c.Mesh.TracingSamplingPercent > 0 && m.TracingEndpoint == "" {
+		p.add("workfx:mesh.tracingSamplingPercent", "samples %d%% of requests into no collector: the installed mesh has a tracing provider only with %s.tracingEndpoint (host:port of an OpenTelemetry collector); set it, or leave tracingSamplingPercent at 0",
+			c.Mesh.TracingSamplingPercent, key)
+	}
 	if m.TracingEndpoint != "" {
 		host, port, err := net.SplitHostPort(m.TracingEndpoint)
 		n, perr := strconv.Atoi(port)

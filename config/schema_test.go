@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -80,5 +81,56 @@ func TestConfigImportsNoPulumiSDK(t *testing.T) {
 	require.NoError(t, err)
 	for _, p := range strings.Fields(string(out)) {
 		assert.NotContains(t, p, "github.com/pulumi/", "config depends on %s", p)
+	}
+}
+
+// nestedKeys lists every key a user can write under a section (struct fields, recursively
+// through pointers, slices and maps).
+func nestedKeys(t reflect.Type, seen map[reflect.Type]bool) []string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || seen[t] {
+		return nil
+	}
+	seen[t] = true
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		if name := jsonName(t.Field(i)); name != "" {
+			out = append(out, name)
+			out = append(out, nestedKeys(t.Field(i).Type, seen)...)
+		}
+	}
+	return out
+}
+
+// Pulumi.yaml describes every key of every object section: a user reading the schema (pulumi
+// config, the onboarding service's form) sees all there is to set.
+func TestPulumiYAMLDescribesEveryNestedKey(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "Pulumi.yaml"))
+	require.NoError(t, err)
+	var proj struct {
+		Config map[string]struct {
+			Description string `yaml:"description"`
+		} `yaml:"config"`
+	}
+	require.NoError(t, yaml.Unmarshal(b, &proj))
+	ct := reflect.TypeOf(Config{})
+	fields := structFields(ct)
+	var keys []string
+	for k := range proj.Config {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		idx, ok := fields[key]
+		if !ok {
+			continue
+		}
+		desc := proj.Config[key].Description
+		for _, nested := range nestedKeys(ct.Field(idx).Type, map[reflect.Type]bool{}) {
+			word := regexp.MustCompile(`\b` + regexp.QuoteMeta(nested) + `\b`)
+			assert.True(t, word.MatchString(desc), "Pulumi.yaml workfx:%s does not describe %q", key, nested)
+		}
 	}
 }

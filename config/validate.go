@@ -54,7 +54,10 @@ func (c *Config) validate(p *problems) {
 	c.validateSearch(p)
 	c.validateStorage(p)
 	c.validateMesh(p)
+	c.validateEdge(p)
+	c.validateQuota(p)
 	c.validateMonitoring(p)
+	c.validateAlerting(p)
 	c.validatePlatformProvision(p)
 	c.validateCredentials(p)
 	c.validateSecrets(p)
@@ -286,6 +289,12 @@ func (c *Config) validateMesh(p *problems) {
 	if u, err := url.Parse(m.JWT.JWKSURI); m.JWT.JWKSURI == "" || err != nil || u.Scheme != "https" {
 		p.add(key+".jwt.jwksUri", "is required with the mesh on: an https URL of the issuer's JWKS, got %q", m.JWT.JWKSURI)
 	}
+	switch {
+	case m.Mode == ModeProvision && m.GatewayServiceAccount != "":
+		p.add(key+".gatewayServiceAccount", "is only set for a customer's gateway (mode existing): the gateway this program installs runs as %s", InstalledGatewayServiceAccount)
+	case m.Mode == ModeExisting && (!dns1123Subdomain.MatchString(m.GatewayServiceAccount) || len(m.GatewayServiceAccount) > 253):
+		p.add(key+".gatewayServiceAccount", "must be the ServiceAccount name of the customer's ingress gateway, got %q", m.GatewayServiceAccount)
+	}
 	if m.TracingSamplingPercent < 0 || m.TracingSamplingPercent > 100 {
 		p.add(key+".tracingSamplingPercent", "must be between 0 and 100, got %d", m.TracingSamplingPercent)
 	}
@@ -483,6 +492,15 @@ func (c *Config) validateApps(p *problems) {
 		}
 		if ms := DurationMS(a.RolloutTimeout); !duration.MatchString(a.RolloutTimeout) || ms < 30_000 || ms > 2*3600_000 {
 			p.add(key+".rolloutTimeout", "must be a duration from 30s to 2h such as 10m, got %q", a.RolloutTimeout)
+		}
+		var keys []string
+		for _, other := range Apps {
+			keys = append(keys, other.ConfigKey)
+		}
+		for i, caller := range a.Callers {
+			if _, ok := AppByKey(caller); !ok || caller == app.ConfigKey {
+				p.add(fmt.Sprintf("%s.callers[%d]", key, i), "must name another app (%s), got %q", strings.Join(keys, ", "), caller)
+			}
 		}
 	}
 	if !anyOn {

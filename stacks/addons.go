@@ -23,20 +23,24 @@ type addons struct {
 }
 
 // installAddons installs Istio and kube-prometheus-stack when their mode is provision.
-func installAddons(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption) (*addons, error) {
+// pullSecret is the customer's image pull Secret as read (nil without one): the charts' pods pull
+// from the same registry as the apps.
+func installAddons(ctx *pulumi.Context, cfg *config.Config, pullSecret *kube.PullSecretSource, opts ...pulumi.ResourceOption) (*addons, error) {
 	pl := &addons{}
 	charts, err := chartSource(cfg.Images.ChartRepository)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Mesh.Mode == config.ModeProvision {
-		if pl.istio, err = mesh.NewIstio(ctx, "istio", istioArgs(cfg, charts), opts...); err != nil {
+		ia := istioArgs(cfg, charts)
+		ia.PullSecret = pullSecret
+		if pl.istio, err = mesh.NewIstio(ctx, "istio", ia, opts...); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Monitoring.Mode == config.ModeProvision {
 		sa := stackArgs(cfg, charts)
-		sa.Injector = pl.injector()
+		sa.PullSecret = pullSecret
 		if pl.monitoring, err = monitoring.NewStack(ctx, "monitoring-stack", sa, opts...); err != nil {
 			return nil, err
 		}
@@ -61,6 +65,14 @@ func (pl *addons) meshCRDs() []pulumi.Resource {
 		return nil
 	}
 	return pl.istio.CRDs()
+}
+
+// gatewayReady is what the gateway's namespace exists after: the installed gateway's release.
+func (pl *addons) gatewayReady() []pulumi.Resource {
+	if pl.istio == nil {
+		return nil
+	}
+	return []pulumi.Resource{pl.istio.Gateway}
 }
 
 // monitoringCRDs is what ServiceMonitors wait for: the release installing their CRDs.
@@ -155,30 +167,26 @@ func stackArgs(cfg *config.Config, charts kube.ChartSource) *monitoring.StackArg
 		ManagedControlPlane:     cfg.Cloud != "none",
 		Mesh:                    cfg.Mesh.Mode != config.ModeDisabled,
 		IstioNamespace:          cfg.Mesh.IstioNamespace,
+		GatewayNamespace:        cfg.Mesh.GatewayNamespace,
+		GatewaySelector:         cfg.Mesh.GatewaySelector,
 		Labels:                  partOf,
 	}
-	for _, def := range appCatalog {
-		a := def.Of(cfg)
-		if !a.On() {
-			continue
-		}
-		args.Apps = append(args.Apps, monitoring.App{
-			Name: def.Name,
-			HPA:  a.MaxReplicas > a.Replicas,
-			// Half the route timeout: requests this slow are about to time out at the mesh.
-			LatencyThresholdMS: config.DurationMS(a.Timeout) / 2,
-			Critical:           def.Name == "rasa-pro-services",
-		})
-	}
+	args.Apps = monitoredApps(cfg)
 	return args
 }
 
 // meshExternals declares the apps' dependencies outside the cluster to a mesh this program
 // installs with outbound policy REGISTRY_ONLY (otherwise the sidecars would refuse them).
-func meshExternals(cfg *config.Config, deps *dependencies) []mesh.External {
+func meshExternals(cfg *config.Config, deps *dependencies, cloud []mesh.External) []mesh.External {
 	if cfg.Mesh.Mode != config.ModeProvision || cfg.Mesh.Provision.OutboundTrafficPolicy != "REGISTRY_ONLY" {
 		return nil
 	}
+	return appDependencies(cfg, deps, cloud)
+}
+
+// appDependencies is every endpoint the apps connect to outside the namespace: the
+// dependencies, the model APIs and what their cloud identity needs.
+func appDependencies(cfg *config.Config, deps *dependencies, cloud []mesh.External) []mesh.External {
 	hostPort := func(host pulumi.StringOutput, port int) pulumi.StringOutput {
 		return host.ApplyT(func(h string) string { return net.JoinHostPort(h, strconv.Itoa(port)) }).(pulumi.StringOutput)
 	}
@@ -224,7 +232,7 @@ func meshExternals(cfg *config.Config, deps *dependencies) []mesh.External {
 		}
 		out = append(out, mesh.External{Name: name, Endpoints: pulumi.String(strings.Join(eps, ",")), TLS: tls})
 	}
-	return out
+	return append(out, cloud...)
 }
 
 // meshEgressPorts are ports the sidecars of a provisioned mesh connect to outside the apps'
@@ -236,6 +244,20 @@ func meshEgressPorts(cfg *config.Config) []int {
 	_, port, _ := net.SplitHostPort(cfg.Mesh.Provision.TracingEndpoint)
 	n, _ := strconv.Atoi(port)
 	return []int{n}
+}
+
+// meshEgressHosts are the "namespace/host" entries every app's Sidecar keeps besides its callees
+// and dependencies: the tracing collector of an installed mesh and the stack's own.
+func meshEgressHosts(cfg *config.Config) []string {
+	out := append([]string{}, cfg.Mesh.EgressHosts...)
+	if cfg.Mesh.Mode == config.ModeProvision && cfg.Mesh.Provision.TracingEndpoint != "" {
+		host, _, _ := net.SplitHostPort(cfg.Mesh.Provision.TracingEndpoint)
+		if strings.HasSuffix(host, ".svc") {
+			host += ".cluster.local" // the name the mesh knows a Kubernetes Service by
+		}
+		out = append(out, "*/"+host)
+	}
+	return out
 }
 
 // urlHostPort turns an http(s) endpoint URL into host:port (https default 443).

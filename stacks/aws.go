@@ -8,6 +8,7 @@ import (
 
 	"github.com/workfx/workfx-platform/components/cluster"
 	"github.com/workfx/workfx-platform/components/kafka"
+	"github.com/workfx/workfx-platform/components/mesh"
 	"github.com/workfx/workfx-platform/components/network"
 	"github.com/workfx/workfx-platform/components/postgres"
 	"github.com/workfx/workfx-platform/components/redis"
@@ -30,6 +31,10 @@ type awsPlatform struct {
 	roles map[string]pulumi.StringOutput
 	// msk is set when Kafka is MSK, which creates no topic on first use.
 	msk bool
+	// region, secrets (the roles read Secrets Manager) and buckets (S3 is provisioned) shape the
+	// cloud endpoints the apps reach.
+	region           string
+	secrets, buckets bool
 }
 
 // newAWS provisions the AWS pieces through one explicit provider. Validation guarantees the
@@ -96,7 +101,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	}
 	eks := cl.EKS
 
-	p := &awsPlatform{cfg: cfg, cl: cl, roles: map[string]pulumi.StringOutput{}}
+	p := &awsPlatform{cfg: cfg, cl: cl, roles: map[string]pulumi.StringOutput{}, region: a.Region}
 	// Every data service: private subnets, reachable from the cluster only.
 	placement := network.AWSPlacement{Provider: provider, VpcID: vpc.VpcID, SubnetIDs: vpc.PrivateSubnetIDs,
 		ClientSecurityGroupID: eks.SecurityGroupID, Prod: prod, Prefix: prefix}
@@ -164,6 +169,7 @@ func newAWS(ctx *pulumi.Context, cfg *config.Config) (*awsPlatform, error) {
 	if p.deps, err = newDependencies(ctx, cfg, prov); err != nil {
 		return nil, err
 	}
+	p.secrets, p.buckets = len(stored) > 0, len(bucketArns) > 0
 
 	// One role per enabled app, trusted only by that app's ServiceAccount, reading only the
 	// secrets behind the contract groups the app reads (and the buckets, for the WorkFX apps).
@@ -234,6 +240,23 @@ func (p *awsPlatform) inCluster(ctx *pulumi.Context, in *inClusterArgs) ([]pulum
 		return nil, err
 	}
 	return []pulumi.Resource{job.Job}, nil
+}
+
+// cloudEndpoints: STS, where IRSA exchanges the pod's token for the role's credentials
+// (AssumeRoleWithWebIdentity; the EKS pod identity webhook sets AWS_STS_REGIONAL_ENDPOINTS=
+// regional, so the regional endpoint); Secrets Manager, which the roles read; and S3's
+// virtual-hosted bucket names (<bucket>.s3.<region>.amazonaws.com, the SDKs' default addressing),
+// besides the regional endpoint declared as the object storage. A wildcard host is matched by
+// SNI (resolution NONE).
+func (p *awsPlatform) cloudEndpoints() []mesh.External {
+	out := []mesh.External{{Name: "aws-sts", Endpoints: pulumi.String("sts." + p.region + ".amazonaws.com:443"), TLS: true}}
+	if p.secrets {
+		out = append(out, mesh.External{Name: "aws-secrets-manager", Endpoints: pulumi.String("secretsmanager." + p.region + ".amazonaws.com:443"), TLS: true})
+	}
+	if p.buckets {
+		out = append(out, mesh.External{Name: "aws-s3-buckets", Endpoints: pulumi.String("*.s3." + p.region + ".amazonaws.com:443"), TLS: true})
+	}
+	return out
 }
 
 // identity binds an app's ServiceAccount to its IAM role.

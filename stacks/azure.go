@@ -8,6 +8,7 @@ import (
 	"github.com/workfx/workfx-platform/components/cluster"
 	"github.com/workfx/workfx-platform/components/kafka"
 	"github.com/workfx/workfx-platform/components/kube"
+	"github.com/workfx/workfx-platform/components/mesh"
 	"github.com/workfx/workfx-platform/components/network"
 	"github.com/workfx/workfx-platform/components/postgres"
 	"github.com/workfx/workfx-platform/components/redis"
@@ -214,6 +215,17 @@ func (az *azure) identity(_ appDef, spec *workload.Spec) {
 	spec.ServiceAccountAnnotations = pulumi.StringMap{vault.ClientIDAnnotation: az.workload.ClientID}
 	spec.PodLabels = kube.Merge(spec.PodLabels, map[string]string{vault.UseLabel: "true"})
 	spec.DependsOn = append(spec.DependsOn, az.workload.Ready...)
+}
+
+// cloudEndpoints: the workload identity's token endpoint (Entra ID: the azure-workload-identity
+// webhook sets AZURE_AUTHORITY_HOST to https://login.microsoftonline.com/, and storage accepts
+// Entra tokens only, shared keys being off) and the Key Vault it may read. The storage account,
+// Postgres, Redis and Event Hubs are declared with the data services.
+func (az *azure) cloudEndpoints() []mesh.External {
+	return []mesh.External{
+		{Name: "entra-id", Endpoints: pulumi.String("login.microsoftonline.com:443"), TLS: true},
+		{Name: "key-vault", Endpoints: pulumi.String(az.names.KeyVault + ".vault.azure.net:443"), TLS: true},
+	}
 }
 
 // storeCredentials keeps the apps' own credentials (generated or given) in the vault next to

@@ -46,6 +46,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		Create:      config.On(cfg.Cluster.CreateNamespace),
 		Labels:      namespaceLabels(cfg),
 		AppSelector: map[string]string{"app.kubernetes.io/part-of": partOf["app.kubernetes.io/part-of"]},
+		Quota:       namespaceQuota(cfg),
 	}, k8s)
 	if err != nil {
 		return err
@@ -61,6 +62,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	}
 	secretArgs.Namespace, secretArgs.NamespaceName, secretArgs.NamespaceReady = ns.Name, cfg.Cluster.Namespace, ns.Object
 	secretArgs.Labels = partOf
+	secretArgs.OtherReaders = alertReaders(cfg)
 	contractSecrets, err := secrets.New(ctx, "contract", secretArgs, k8s)
 	if err != nil {
 		return err
@@ -68,7 +70,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 
 	// Istio and the monitoring stack come first when this program installs them: the apps'
 	// sidecars need istiod, the policy CRs and ServiceMonitors need the CRDs.
-	ad, err := installAddons(ctx, cfg, k8s)
+	ad, err := installAddons(ctx, cfg, contractSecrets.PullSecret(), k8s)
 	if err != nil {
 		return err
 	}
@@ -96,7 +98,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			return err
 		}
 		appNames = append(appNames, pulumi.String(def.Name))
-		meshServices = append(meshServices, meshService(def, def.Of(cfg)))
+		meshServices = append(meshServices, meshService(cfg, def, def.Of(cfg)))
 		if def.MetricsPath != "" {
 			targets = append(targets, monitoring.Target{Name: def.Name, Port: def.Port, MetricsPath: def.MetricsPath})
 		}
@@ -104,19 +106,37 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 
 	if cfg.Mesh.Mode != config.ModeDisabled {
 		if _, err := mesh.New(ctx, "mesh", &mesh.Args{
-			Namespace:         ns.Name,
-			NamespaceName:     cfg.Cluster.Namespace,
-			Host:              cfg.Mesh.Host,
-			TLSCredentialName: cfg.Mesh.TLSCredentialName,
-			GatewaySelector:   cfg.Mesh.GatewaySelector,
-			JWT:               mesh.JWT{Issuer: cfg.Mesh.JWT.Issuer, JWKSURI: cfg.Mesh.JWT.JWKSURI, Audiences: cfg.Mesh.JWT.Audiences},
-			MetricsNamespace:  metricsNamespace(cfg),
-			TracingPercent:    cfg.Mesh.TracingSamplingPercent,
-			Services:          meshServices,
-			External:          meshExternals(cfg, deps),
-			Labels:            partOf,
-			CRDs:              ad.meshCRDs(),
+			Namespace:             ns.Name,
+			NamespaceName:         cfg.Cluster.Namespace,
+			Host:                  cfg.Mesh.Host,
+			TLSCredentialName:     cfg.Mesh.TLSCredentialName,
+			GatewaySelector:       cfg.Mesh.GatewaySelector,
+			GatewayNamespace:      cfg.Mesh.GatewayNamespace,
+			GatewayServiceAccount: gatewayServiceAccount(cfg),
+			AppSelector:           map[string]string{"app.kubernetes.io/part-of": partOf["app.kubernetes.io/part-of"]},
+			JWT:                   mesh.JWT{Issuer: cfg.Mesh.JWT.Issuer, JWKSURI: cfg.Mesh.JWT.JWKSURI, Audiences: cfg.Mesh.JWT.Audiences},
+			TracingPercent:        cfg.Mesh.TracingSamplingPercent,
+			HSTS:                  cfg.Mesh.HSTSHeader(),
+			CORS:                  meshCORS(cfg.Mesh.CORS),
+			RateLimit:             meshRateLimit(cfg.Mesh.RateLimit),
+			GatewayReady:          ad.gatewayReady(),
+			Services:              meshServices,
+			External:              meshExternals(cfg, deps, pf.cloudEndpoints()),
+			Dependencies:          appDependencies(cfg, deps, pf.cloudEndpoints()),
+			IstioNamespace:        cfg.Mesh.IstioNamespace,
+			EgressHosts:           meshEgressHosts(cfg),
+			Labels:                partOf,
+			CRDs:                  ad.meshCRDs(),
 		}, k8s); err != nil {
+			return err
+		}
+	}
+	if usesServiceMonitors(cfg) {
+		// What raises alerts (the rules) and, when configured, where they go.
+		aa := alertingArgs(cfg, contractSecrets)
+		aa.Namespace, aa.CRDs = ns.Name, ad.monitoringCRDs()
+		aa.Labels = kube.Merge(partOf, cfg.Monitoring.ServiceMonitorLabels)
+		if _, err := monitoring.NewAlerting(ctx, "alerting", aa, k8s); err != nil {
 			return err
 		}
 	}
@@ -126,7 +146,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			NamespaceName:  cfg.Cluster.Namespace,
 			Labels:         kube.Merge(partOf, cfg.Monitoring.ServiceMonitorLabels),
 			ScrapeInterval: cfg.Monitoring.ScrapeInterval,
-			MeshTLS:        cfg.Mesh.Mode != config.ModeDisabled,
+			Mesh:           cfg.Mesh.Mode != config.ModeDisabled,
 			Targets:        targets,
 			CRDs:           ad.monitoringCRDs(),
 		}, k8s); err != nil {
@@ -245,13 +265,29 @@ func usesServiceMonitors(cfg *config.Config) bool {
 	return cfg.Monitoring.Mode != config.ModeDisabled && config.On(cfg.Monitoring.PrometheusOperator)
 }
 
-func meshService(def appDef, a *config.AppConfig) mesh.Service {
+func meshService(cfg *config.Config, def appDef, a *config.AppConfig) mesh.Service {
 	open := []string{def.HealthPath}
+	// Callers by ServiceAccount (each app's is named after it); a caller that is off has none.
+	var callers []string
+	for _, key := range a.Callers {
+		if c, ok := config.AppByKey(key); ok && c.Of(cfg).On() {
+			callers = append(callers, c.Name)
+		}
+	}
 	return mesh.Service{
 		Name: def.Name, Port: def.Port, Public: def.Public,
 		Timeout: a.Timeout, Retries: *a.Retries, MaxConnections: a.MaxConnections,
-		OpenPaths: open, MetricsPath: def.MetricsPath,
+		OpenPaths: open, Callers: callers,
 	}
+}
+
+// gatewayServiceAccount is the ingress gateway's identity: the one this program installs, or the
+// customer's.
+func gatewayServiceAccount(cfg *config.Config) string {
+	if cfg.Mesh.Mode == config.ModeProvision {
+		return mesh.GatewayReleaseName // the gateway chart's ServiceAccount is named after the release
+	}
+	return cfg.Mesh.GatewayServiceAccount
 }
 
 // image applies the registry override: a repository that starts with a registry host has the
@@ -347,23 +383,40 @@ func appSpec(cfg *config.Config, def appDef, a *config.AppConfig, deps *dependen
 		ports = append(ports, deps.kafka.Ports...)
 	}
 
-	spec.Network = workload.Network{EgressTCPPorts: ports, MetricsNamespace: metricsNamespace(cfg)}
+	spec.Network = workload.Network{EgressTCPPorts: ports, MetricsNamespace: metricsNamespace(cfg), MetricsPorts: metricsPorts(cfg, def)}
 	if cfg.Mesh.Mode != config.ModeDisabled {
 		spec.Network.EgressNamespaces = []string{cfg.Mesh.IstioNamespace}
 		if def.Public {
 			spec.Network.IngressNamespaces = []string{cfg.Mesh.GatewayNamespace}
 		}
-		if spec.Network.MetricsNamespace != "" {
-			// Prometheus scrapes the sidecar's Envoy stats (Istio request metrics) directly.
-			spec.Network.MetricsPorts = []int{monitoring.EnvoyStatsPort}
-		}
 		// The sidecars send spans to the tracing collector.
 		spec.Network.EgressTCPPorts = append(spec.Network.EgressTCPPorts, meshEgressPorts(cfg)...)
 	}
-	if def.MetricsPath != "" && !usesServiceMonitors(cfg) {
+	if def.MetricsPath != "" && (cfg.Mesh.Mode != config.ModeDisabled || !usesServiceMonitors(cfg)) {
+		// Without the Prometheus Operator the annotations are what Prometheus scrapes; with a
+		// sidecar they also tell istio-agent where the app's metrics are to merge (package
+		// monitoring).
 		spec.PodAnnotations = monitoring.PodAnnotations(monitoring.Target{Name: def.Name, Port: def.Port, MetricsPath: def.MetricsPath})
 	}
 	return spec
+}
+
+// metricsPorts are the ports of an app's pods that Prometheus scrapes from the monitoring
+// namespace. With a sidecar the app port only answers mesh peers (STRICT mTLS), and Prometheus
+// scrapes the sidecar: Envoy's stats port, and the agent's port, where the app's metrics are
+// merged (and where the injector points every pod's prometheus.io annotations, for
+// annotation-based Prometheus). Without a sidecar, the app port for the apps with metrics.
+func metricsPorts(cfg *config.Config, def appDef) []int {
+	if metricsNamespace(cfg) == "" {
+		return nil
+	}
+	if cfg.Mesh.Mode != config.ModeDisabled {
+		return []int{monitoring.AgentMergedPort, monitoring.EnvoyStatsPort}
+	}
+	if def.MetricsPath != "" {
+		return []int{def.Port}
+	}
+	return nil
 }
 
 // workfxSettings are the non-secret settings of seed 001 (`config:` and `workfx.storage`).
@@ -403,4 +456,38 @@ func rasaKafkaSettings(k *kafka.Endpoint, spec *workload.Spec) string {
 	spec.Config["KAFKA_SSL_CA_LOCATION"] = pulumi.String(caPath)
 	spec.Files = append(spec.Files, workload.File{Key: "CAroot.pem", Content: k.CACertificate, MountPath: caPath})
 	return caPath
+}
+
+// meshCORS is the public routes' CORS policy (nil: none).
+func meshCORS(c *config.CORSConfig) *mesh.CORS {
+	if c == nil {
+		return nil
+	}
+	return &mesh.CORS{AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
+		ExposeHeaders: c.ExposeHeaders, MaxAge: c.MaxAge, AllowCredentials: c.AllowCredentials}
+}
+
+// namespaceQuota is the apps' namespace's ResourceQuota and LimitRange (nil: none).
+func namespaceQuota(cfg *config.Config) *workload.Quota {
+	q := cfg.Cluster.Quota
+	if !config.On(q.Enabled) {
+		return nil
+	}
+	return &workload.Quota{
+		Hard: map[string]string{
+			"requests.cpu": q.Requests.CPU, "requests.memory": q.Requests.Memory,
+			"limits.cpu": q.Limits.CPU, "limits.memory": q.Limits.Memory,
+			"pods": strconv.Itoa(q.Pods),
+		},
+		DefaultRequest: map[string]string{"cpu": q.DefaultRequest.CPU, "memory": q.DefaultRequest.Memory},
+		DefaultLimit:   map[string]string{"cpu": q.DefaultLimit.CPU, "memory": q.DefaultLimit.Memory},
+	}
+}
+
+// meshRateLimit is the gateway's rate limit on the API host (nil: none).
+func meshRateLimit(rl config.RateLimitConfig) *mesh.RateLimit {
+	if !config.On(rl.Enabled) {
+		return nil
+	}
+	return &mesh.RateLimit{Requests: rl.Requests, Burst: rl.Burst, Interval: rl.Interval}
 }

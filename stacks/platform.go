@@ -5,6 +5,7 @@ import (
 
 	"github.com/workfx/workfx-platform/components/cluster"
 	"github.com/workfx/workfx-platform/components/kafka"
+	"github.com/workfx/workfx-platform/components/mesh"
 	"github.com/workfx/workfx-platform/components/postgres"
 	"github.com/workfx/workfx-platform/components/redis"
 	"github.com/workfx/workfx-platform/components/search"
@@ -30,6 +31,10 @@ type platform interface {
 	inCluster(ctx *pulumi.Context, in *inClusterArgs) ([]pulumi.Resource, error)
 	// identity binds an app's pods to their cloud identity.
 	identity(app appDef, spec *workload.Spec)
+	// cloudEndpoints are the cloud's own endpoints the apps reach besides their data services:
+	// the token service their identity needs and the services it grants them. A mesh that admits
+	// registered hosts only (REGISTRY_ONLY) declares them.
+	cloudEndpoints() []mesh.External
 }
 
 // inClusterArgs are what platform.inCluster renders with.
@@ -144,6 +149,7 @@ func (c *customer) cluster() *cluster.Cluster                             { retu
 func (c *customer) dependencies() *dependencies                           { return c.deps }
 func (c *customer) storeCredentials(*pulumi.Context, *secrets.Args) error { return nil }
 func (c *customer) identity(appDef, *workload.Spec)                       {}
+func (c *customer) cloudEndpoints() []mesh.External                       { return nil }
 func (c *customer) inCluster(*pulumi.Context, *inClusterArgs) ([]pulumi.Resource, error) {
 	return nil, nil
 }

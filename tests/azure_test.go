@@ -293,7 +293,7 @@ func TestAzureDeployerRoleIsTheSameWhoeverPreviews(t *testing.T) {
 		return role
 	}
 	deploy, preview := deployerRole("3b6f2c8e-1d4a-4f7b-9e2c-5a8d0f1e6b27"), deployerRole("0d9f6e1c-4a2b-4c8e-9f3d-7b5a1e2c6d80")
-	assert.Equal(t, "3b6f2c8e-1d4a-4f7b-9e2c-5a8d0f1e6b27", deploy.Str("principalId"), "Pulumi.dev.yaml's azure.deployerObjectId")
+	assert.Equal(t, config.PlaceholderObjectID, deploy.Str("principalId"), "Pulumi.dev.yaml's azure.deployerObjectId")
 	assert.Equal(t, deploy.Inputs(true), preview.Inputs(true), "the read-only identity sees the same assignment")
 }
 

@@ -81,6 +81,30 @@ func TestContractSecretsTheCustomerCreatedAreReadAsTheyAre(t *testing.T) {
 	}
 }
 
+// secretKeySelectors returns every {name, key} of an AlertmanagerConfig's spec.
+func secretKeySelectors(v any) [][2]string {
+	var out [][2]string
+	switch x := v.(type) {
+	case map[string]any:
+		name, n := x["name"].(string)
+		key, k := x["key"].(string)
+		if n && k && len(x) == 2 {
+			return [][2]string{{name, key}}
+		}
+		for _, e := range x {
+			out = append(out, secretKeySelectors(e)...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, secretKeySelectors(e)...)
+		}
+	}
+	return out
+}
+
+// What the pods and the alert receivers read of the customer's is exactly what the config
+// declares as the customer's (and what the offline plan, the real-cluster suite and the engine
+// suite create as fixtures).
 func TestCustomerSecretsAreExactlyWhatTheAppsRead(t *testing.T) {
 	for _, sf := range allStackFiles(t) {
 		t.Run(sf.name, func(t *testing.T) {
@@ -112,6 +136,18 @@ func TestCustomerSecretsAreExactlyWhatTheAppsRead(t *testing.T) {
 					if !ref.optional {
 						referenced[ref.secret][ref.key] = true
 					}
+				}
+			}
+			// … and what the alert receivers read …
+			for _, amc := range objects(p, "AlertmanagerConfig") {
+				for _, sk := range secretKeySelectors(mapAt(amc, "spec")) {
+					if p.Object("Secret", amc.Str("metadata.namespace"), sk[0]) != nil {
+						continue
+					}
+					if referenced[sk[0]] == nil {
+						referenced[sk[0]] = map[string]bool{}
+					}
+					referenced[sk[0]][sk[1]] = true
 				}
 			}
 			// … is exactly the customer's Secrets the config declares, key for key.

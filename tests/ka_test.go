@@ -240,33 +240,34 @@ func TestKAMeshPolicyPointsAtExistingServices(t *testing.T) {
 	require.NotNil(t, ra)
 	rule := listAt(ra, "spec.jwtRules")[0].(map[string]any)
 	assert.Equal(t, "https://login.contoso.com/", rule["issuer"])
-	authz := p.Object("AuthorizationPolicy", kaNamespace, "workfx-api-require-jwt")
+	authz := p.Object("AuthorizationPolicy", kaNamespace, "workfx-api")
 	require.NotNil(t, authz)
 	assert.Equal(t, "ALLOW", authz.Str("spec.action"))
+	gateway := []any{"cluster.local/ns/istio-ingress/sa/istio-ingressgateway-service-account"}
 	rules := listAt(authz, "spec.rules")
-	assert.Contains(t, rules, map[string]any{"from": []any{map[string]any{"source": map[string]any{"requestPrincipals": []any{"*"}}}}},
-		"a valid JWT is required")
-	assert.Contains(t, rules, map[string]any{"to": []any{map[string]any{"operation": map[string]any{"methods": []any{"GET"}, "paths": []any{"/health"}}}}},
-		"health checks pass without a token")
+	assert.Contains(t, rules, map[string]any{"from": []any{map[string]any{"source": map[string]any{"principals": gateway, "requestPrincipals": []any{"*"}}}}},
+		"the gateway, with a valid JWT")
+	assert.Contains(t, rules, map[string]any{
+		"from": []any{map[string]any{"source": map[string]any{"principals": gateway}}},
+		"to":   []any{map[string]any{"operation": map[string]any{"methods": []any{"GET"}, "paths": []any{"/health"}}}},
+	}, "health checks through the gateway pass without a token")
 
 	ns := p.Object("Namespace", "", kaNamespace)
 	require.NotNil(t, ns)
 	assert.Equal(t, "enabled", mapAt(ns, "metadata.labels")["istio-injection"])
 }
 
-func TestKAServiceMonitorsScrapeAppsWithMetrics(t *testing.T) {
+func TestKAPodMonitorsScrapeAppsWithMetrics(t *testing.T) {
 	p := planStack(t, "ka")
-	sms := objects(p, "ServiceMonitor")
 	var names []string
-	for _, sm := range sms {
-		names = append(names, sm.Str("metadata.name"))
-		assert.Equal(t, "kube-prometheus-stack", mapAt(sm, "metadata.labels")["release"])
-		ep := listAt(sm, "spec.endpoints")[0].(map[string]any)
-		assert.Equal(t, "http", ep["port"])
-		assert.Equal(t, "https", ep["scheme"], "STRICT mTLS: Prometheus scrapes with the Istio certificates")
-		svc := p.Object("Service", kaNamespace, sm.Str("metadata.name"))
-		require.NotNil(t, svc, "ServiceMonitor %s selects no Service", sm.Str("metadata.name"))
-		assert.Equal(t, mapAt(svc, "metadata.labels")["app.kubernetes.io/name"], mapAt(sm, "spec.selector.matchLabels")["app.kubernetes.io/name"])
+	for _, pm := range objects(p, "PodMonitor") {
+		names = append(names, pm.Str("metadata.name"))
+		assert.Equal(t, "kube-prometheus-stack", mapAt(pm, "metadata.labels")["release"])
+		ep := listAt(pm, "spec.podMetricsEndpoints")[0].(map[string]any)
+		assert.Equal(t, "http", ep["scheme"], "the sidecar agent's merged endpoint, outside mTLS: the customer's Prometheus needs no mesh certificate")
+		d := p.Object("Deployment", kaNamespace, pm.Str("metadata.name"))
+		require.NotNil(t, d, "PodMonitor %s selects no app", pm.Str("metadata.name"))
+		assert.Equal(t, mapAt(d, "spec.template.metadata.labels")["app.kubernetes.io/name"], mapAt(pm, "spec.selector.matchLabels")["app.kubernetes.io/name"])
 	}
 	assert.ElementsMatch(t, []string{"workfx-api", "workfx-cdc"}, names)
 }

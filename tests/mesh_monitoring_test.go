@@ -133,9 +133,6 @@ func TestProvisionedMeshReleaseOrderAndCRDDependencies(t *testing.T) {
 					}
 				}
 				assert.GreaterOrEqual(t, crs, 2, "ServiceMonitors and PrometheusRules are rendered")
-				if cfg.Mesh.Mode == config.ModeProvision {
-					assert.True(t, p.DependsOn(kps, release(t, p, "istiod")), "Prometheus is created after istiod (its cert sidecar)")
-				}
 			}
 		})
 	}
@@ -250,8 +247,14 @@ func TestProdMeshDefaults(t *testing.T) {
 	assert.Equal(t, "/dev/stdout", istiod.Str("values.meshConfig.accessLogFile"))
 	pdb, _ := istiod.Input("values.global.defaultPodDisruptionBudget.enabled")
 	assert.Equal(t, true, pdb, "istiod PDB in prod")
-	replicas, _ := istiod.Input("values.pilot.replicaCount")
+	// istiod's own settings are the chart's top-level keys (istio-discovery values.yaml): a
+	// "pilot:" block is read by no template of the 1.31 chart.
+	replicas, _ := istiod.Input("values.replicaCount")
 	assert.EqualValues(t, 2, replicas)
+	autoscaleMax, _ := istiod.Input("values.autoscaleMax")
+	assert.EqualValues(t, 5, autoscaleMax)
+	pilot, _ := istiod.Input("values.pilot")
+	assert.Nil(t, pilot, "no legacy pilot.* values")
 	gwPDB, _ := release(t, p, mesh.GatewayReleaseName).Input("values.podDisruptionBudget.minAvailable")
 	assert.EqualValues(t, 1, gwPDB)
 
@@ -338,7 +341,8 @@ func TestGatewayServicePerCloud(t *testing.T) {
 	for _, c := range cases {
 		sc, _ := load(t, stackFile{"dev-azure-provision", "testdata/stacks/dev-azure-provision.yaml"})
 		sc.Raw["workfx:cloud"] = c.cloud
-		setProvision(t, sc, "mesh", map[string]any{"gateway": map[string]any{"internal": c.internal}})
+		setProvision(t, sc, "mesh", map[string]any{"gateway": map[string]any{"internal": c.internal},
+			"tracingEndpoint": "otel-collector.observability.svc.cluster.local:4317"})
 		p := run(t, sc)
 		gw := release(t, p, mesh.GatewayReleaseName)
 		assert.Equal(t, "LoadBalancer", gw.Str("values.service.type"))
@@ -366,8 +370,6 @@ func TestMonitoringStack(t *testing.T) {
 	assert.Equal(t, true, am)
 	assert.Equal(t, monitoring.GrafanaAdminSecret, kps.Str("values.grafana.admin.existingSecret"))
 	assert.Equal(t, monitoring.DashboardLabel, kps.Str("values.grafana.sidecar.dashboards.label"))
-	podMeta, _ := kps.Input("values.prometheus.prometheusSpec.podMetadata")
-	assert.Equal(t, "true", podMeta.(map[string]any)["labels"].(map[string]any)["sidecar.istio.io/inject"], "Prometheus gets the cert-writing sidecar")
 
 	// The Grafana admin password is generated and only ever a secret.
 	secret := p.Object("Secret", cfg.Monitoring.Namespace, monitoring.GrafanaAdminSecret)
@@ -383,7 +385,7 @@ func TestMonitoringStack(t *testing.T) {
 
 	// Rules: 5xx ratio and p95 latency per app, HPA at max where it can scale, crash loops,
 	// Rasa Pro Services health.
-	rules := p.Object("PrometheusRule", cfg.Monitoring.Namespace, "workfx-ai")
+	rules := p.Object("PrometheusRule", cfg.Cluster.Namespace, "workfx-ai")
 	require.NotNil(t, rules)
 	b, _ := json.Marshal(rules.Inputs(false)["spec"])
 	spec := string(b)
@@ -408,10 +410,39 @@ func TestMonitoringStack(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(data.(map[string]any)[app+".json"].(string)), &dash))
 		assert.Len(t, dash["panels"], 4, "rate, errors, latency, saturation")
 	}
+	// Seed 003's mesh dashboards: the control plane and the ingress gateway, on the metrics of
+	// the namespaces this stack scrapes them in.
+	for name, want := range map[string][]string{
+		"istio-control-plane": {"pilot_xds", "pilot_xds_pushes", "pilot_total_xds_rejects", "pilot_proxy_convergence_time_bucket",
+			`namespace=\"` + cfg.Mesh.IstioNamespace + `\",container=\"discovery\"`},
+		"istio-gateway": {`reporter=\"source\",source_workload_namespace=\"` + cfg.Mesh.GatewayNamespace + `\"`, `response_code=\"429\"`,
+			`namespace=\"` + cfg.Mesh.GatewayNamespace + `\",container=\"istio-proxy\"`},
+	} {
+		cm := p.Object("ConfigMap", cfg.Monitoring.Namespace, "dashboard-"+name)
+		require.NotNil(t, cm, name)
+		assert.Equal(t, "1", mapAt(cm, "metadata.labels")[monitoring.DashboardLabel])
+		raw := mapAt(cm, "data")[name+".json"].(string)
+		var dash map[string]any
+		require.NoError(t, json.Unmarshal([]byte(raw), &dash), name)
+		b, _ := json.Marshal(dash["panels"])
+		for _, w := range want {
+			assert.Contains(t, string(b), w, name)
+		}
+	}
 
 	// Istio is scraped: istiod and every sidecar's Envoy stats, which the apps' NetworkPolicies admit.
 	assert.NotNil(t, p.Object("ServiceMonitor", cfg.Monitoring.Namespace, "istiod"))
 	assert.NotNil(t, p.Object("PodMonitor", cfg.Monitoring.Namespace, "envoy-stats"))
+	// The ingress gateway's pods carry no security.istio.io/tlsMode label (the gateway injection
+	// template sets none): their own PodMonitor selects what the Gateway CR selects.
+	gwMon := p.Object("PodMonitor", cfg.Monitoring.Namespace, "istio-ingressgateway")
+	require.NotNil(t, gwMon, "the ingress gateway is scraped")
+	gwSel, _ := gwMon.Input("spec.selector.matchLabels")
+	gwCR, _ := p.Object("Gateway", cfg.Cluster.Namespace, "workfx-ai").Input("spec.selector")
+	assert.Equal(t, gwCR, gwSel)
+	assert.Equal(t, []any{cfg.Mesh.GatewayNamespace}, listAt(gwMon, "spec.namespaceSelector.matchNames"))
+	assert.Equal(t, "http-envoy-prom", listAt(gwMon, "spec.podMetricsEndpoints")[0].(map[string]any)["port"],
+		"the gateway's Envoy stats port (gateway chart deployment.yaml)")
 	np := p.Object("NetworkPolicy", cfg.Cluster.Namespace, "rasa-pro")
 	require.NotNil(t, np)
 	b, _ = json.Marshal(np.Inputs(false)["spec"])
@@ -537,5 +568,150 @@ func TestExistingModesInstallNothing(t *testing.T) {
 		}
 	}
 	assert.Greater(t, istio, 5, "policy CRs for the customer's mesh")
-	assert.Equal(t, 2, monitors, "a ServiceMonitor per app with metrics")
+	// A PodMonitor per app with metrics, the PrometheusRule and the AlertmanagerConfig.
+	assert.Equal(t, 4, monitors)
+}
+
+// An authenticated registry mirror: the pods of the charts this program installs pull with the
+// customer's pull Secret, copied from the app namespace into each namespace the program creates
+// for them (a pod names pull Secrets of its own namespace only).
+func TestPullSecretReachesEveryChart(t *testing.T) {
+	sc, cfg := load(t, stackFile{"ka-provision-mesh", "testdata/stacks/ka-provision-mesh.yaml"})
+	require.NotEmpty(t, cfg.Images.PullSecret)
+	p := run(t, sc)
+	name := cfg.Images.PullSecret
+	read := p.Find("kubernetes:core/v1:Secret", "customer-"+name)
+	require.NotNil(t, read, "the customer's pull Secret is read")
+	require.True(t, read.Read)
+
+	for _, ns := range []string{cfg.Mesh.IstioNamespace, cfg.Mesh.GatewayNamespace, cfg.Monitoring.Namespace} {
+		cp := p.Object("Secret", ns, name)
+		if !assert.NotNil(t, cp, "a copy in %s", ns) {
+			continue
+		}
+		assert.Equal(t, "kubernetes.io/dockerconfigjson", cp.Str("type"), "the kubelet uses a pull Secret only with its type")
+		assert.Contains(t, cp.SecretInputs, "data", "the copy's data is a Pulumi secret")
+		assert.Equal(t, map[string]any{".dockerconfigjson": plan.Redacted}, cp.Inputs(false)["data"], "and redacted in the plan")
+		assert.True(t, p.DependsOn(cp, read), "copied from the read of the customer's Secret")
+	}
+	istiod, gw, kps := release(t, p, "istiod"), release(t, p, mesh.GatewayReleaseName), release(t, p, monitoring.ReleaseName)
+	v, _ := istiod.Input("values.global.imagePullSecrets")
+	assert.Equal(t, []any{name}, v, "istiod chart: names (put on istiod's ServiceAccount)")
+	v, _ = gw.Input("values.imagePullSecrets")
+	assert.Equal(t, []any{map[string]any{"name": name}}, v, "gateway chart: {name} objects on the gateway pods")
+	v, _ = kps.Input("values.global.imagePullSecrets")
+	assert.Equal(t, []any{map[string]any{"name": name}}, v, "kube-prometheus-stack and its subcharts")
+	for _, r := range []*plan.Resource{istiod, gw} {
+		assert.True(t, p.DependsOn(r, p.Object("Secret", r.Str("namespace"), name)), "%s waits for its namespace's copy", r.Name)
+	}
+	assert.True(t, p.DependsOn(kps, p.Object("Secret", cfg.Monitoring.Namespace, name)))
+
+	// Without a pull Secret nothing is copied and no chart names one.
+	dev := planStack(t, "dev")
+	assert.Nil(t, objectsNamed(dev, "Secret", "contoso-registry"))
+	v, _ = release(t, dev, "istiod").Input("values.global.imagePullSecrets")
+	assert.Nil(t, v)
+}
+
+func objectsNamed(p *plan.Plan, kind, name string) []*plan.Resource {
+	var out []*plan.Resource
+	for _, r := range objects(p, kind) {
+		if r.Str("metadata.name") == name {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ingressPortsFrom returns the ports a NetworkPolicy admits from a namespace.
+func ingressPortsFrom(t *testing.T, np *plan.Resource, ns string) []int {
+	t.Helper()
+	var out []int
+	for _, rule := range listAt(np, "spec.ingress") {
+		r := rule.(map[string]any)
+		from, _ := r["from"].([]any)
+		for _, f := range from {
+			sel, _ := f.(map[string]any)["namespaceSelector"].(map[string]any)
+			labels, _ := sel["matchLabels"].(map[string]any)
+			if labels["kubernetes.io/metadata.name"] != ns {
+				continue
+			}
+			ports, _ := r["ports"].([]any)
+			for _, p := range ports {
+				out = append(out, toInt(p.(map[string]any)["port"]))
+			}
+		}
+	}
+	return out
+}
+
+// With the mesh on, the app port answers mesh peers only (STRICT mTLS) and a Prometheus outside
+// the mesh (the customer's, or the installed one) has no mesh certificate: the apps' metrics are
+// scraped from the sidecar agent's merged endpoint (port 15020, outside mTLS), in both modes of
+// the customer's Prometheus (Prometheus Operator or prometheus.io annotations).
+func TestAppsAreScrapedFromOutsideTheMesh(t *testing.T) {
+	ka := planStack(t, "ka") // mesh existing, monitoring existing with the Prometheus Operator
+	_, cfg := load(t, stackFile{"ka", filepath.Join(projectDir, "Pulumi.ka.yaml")})
+	assert.Empty(t, objects(ka, "ServiceMonitor"), "nothing scrapes the app port through mTLS")
+	for _, app := range []string{"workfx-api", "workfx-cdc"} {
+		pm := ka.Object("PodMonitor", kaNamespace, app)
+		require.NotNil(t, pm, "%s is scraped", app)
+		labels := mapAt(pm, "metadata.labels")
+		assert.Equal(t, "kube-prometheus-stack", labels["release"], "labelled for the customer's Prometheus (serviceMonitorLabels)")
+		ep := listAt(pm, "spec.podMetricsEndpoints")[0].(map[string]any)
+		assert.Equal(t, "http", ep["scheme"])
+		assert.Equal(t, "/stats/prometheus", ep["path"])
+		assert.Nil(t, ep["tlsConfig"], "no mesh certificate")
+		b, _ := json.Marshal(ep["relabelings"])
+		assert.Contains(t, string(b), `"replacement":"${1}:15020"`, "the agent's merged endpoint")
+
+		d := ka.Object("Deployment", kaNamespace, app)
+		ann := mapAt(d, "spec.template.metadata.annotations")
+		assert.Equal(t, "8000", ann["prometheus.io/port"], "%s: where istio-agent finds the app's metrics to merge", app)
+		assert.Equal(t, "/metrics", ann["prometheus.io/path"])
+
+		np := ka.Object("NetworkPolicy", kaNamespace, app)
+		assert.ElementsMatch(t, []int{15020, 15090}, ingressPortsFrom(t, np, cfg.Monitoring.Namespace),
+			"%s: Prometheus reaches the agent and Envoy, not the mTLS app port", app)
+	}
+	// Apps without metrics of their own: Envoy's and the agent's ports still (every injected pod
+	// is annotated for 15020 by the injector).
+	assert.ElementsMatch(t, []int{15020, 15090}, ingressPortsFrom(t, ka.Object("NetworkPolicy", kaNamespace, "rasa-pro"), cfg.Monitoring.Namespace))
+	assert.Nil(t, ka.Object("PodMonitor", kaNamespace, "rasa-pro"), "Rasa Pro exposes no metrics of its own")
+
+	// Annotation-based Prometheus: the injector rewrites every pod's prometheus.io port to 15020,
+	// which the NetworkPolicy admits.
+	ann := mustPlan(t, "ka-annotations", kaWith(t, []edit{{"workfx:monitoring.prometheusOperator", false}, {"workfx:monitoring.alerting", nil}}))
+	assert.Empty(t, objects(ann, "PodMonitor"))
+	assert.Equal(t, "true", mapAt(ann.Object("Deployment", kaNamespace, "workfx-api"), "spec.template.metadata.annotations")["prometheus.io/scrape"])
+	for _, app := range kaApps {
+		assert.Contains(t, ingressPortsFrom(t, ann.Object("NetworkPolicy", kaNamespace, app), cfg.Monitoring.Namespace), 15020, app)
+	}
+
+	// Without the mesh: a ServiceMonitor on the app's own http port, which the policy admits.
+	plain := mustPlan(t, "ka-no-mesh", kaWith(t, []edit{{"workfx:mesh", map[string]any{"mode": "disabled"}}}))
+	sm := plain.Object("ServiceMonitor", kaNamespace, "workfx-api")
+	require.NotNil(t, sm)
+	assert.Equal(t, "http", listAt(sm, "spec.endpoints")[0].(map[string]any)["port"])
+	assert.Equal(t, []int{8000}, ingressPortsFrom(t, plain.Object("NetworkPolicy", kaNamespace, "workfx-api"), cfg.Monitoring.Namespace))
+	assert.Empty(t, ingressPortsFrom(t, plain.Object("NetworkPolicy", kaNamespace, "rasa-pro"), cfg.Monitoring.Namespace), "no metrics, nothing to scrape")
+
+	// The installed Prometheus scrapes the same way: no mesh sidecar or certificate in it.
+	prov := planFile(t, "ka-provision-mesh", filepath.Join(projectDir, "tests", "testdata", "stacks", "ka-provision-mesh.yaml"))
+	assert.NotNil(t, prov.Object("PodMonitor", kaNamespace, "workfx-api"))
+	b, _ := json.Marshal(release(t, prov, monitoring.ReleaseName).Inputs(false)["values"])
+	assert.NotContains(t, string(b), "prom-certs")
+}
+
+// toInt reads a number of a plan's inputs (int64 or float64 depending on the path it took).
+func toInt(v any) int {
+	switch n := v.(type) {
+	case int64:
+		return int(n)
+	case int:
+		return n
+	case float64:
+		return int(n)
+	}
+	return -1
 }

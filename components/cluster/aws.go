@@ -16,6 +16,8 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/workfx/workfx-platform/components/kube"
 )
 
 // NodeGroup is one managed node group's size.
@@ -402,7 +404,7 @@ func defaultStorageClass(ctx *pulumi.Context, keyArn pulumi.StringOutput, opts .
 	return storagev1.NewStorageClass(ctx, DefaultStorageClass, &storagev1.StorageClassArgs{
 		Metadata: &metav1.ObjectMetaArgs{
 			Name:        pulumi.String(DefaultStorageClass),
-			Annotations: pulumi.StringMap{"storageclass.kubernetes.io/is-default-class": pulumi.String("true")},
+			Annotations: kube.Owned(pulumi.StringMap{"storageclass.kubernetes.io/is-default-class": pulumi.String("true")}),
 		},
 		Provisioner: pulumi.String("ebs.csi.aws.com"),
 		// aws-ebs-csi-driver docs/parameters.md: type, encrypted, kmsKeyId.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -69,18 +70,58 @@ var NoSidecar = map[string]string{"sidecar.istio.io/inject": "false"}
 func CustomResource(ctx *pulumi.Context, name, apiVersion, kind string, meta *metav1.ObjectMetaArgs, spec any,
 	opts ...pulumi.ResourceOption,
 ) (*apiextensions.CustomResource, error) {
-	b, err := json.Marshal(spec)
+	fields, err := ToMap(spec)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", kind, name, err)
 	}
-	var fields map[string]any
-	if err := json.Unmarshal(b, &fields); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", kind, name, err)
-	}
+	return CustomResourceOutput(ctx, name, apiVersion, kind, meta, fields, opts...)
+}
+
+// CustomResourceOutput registers a CR whose spec is computed (waits for Outputs); build it with
+// ToMap from a typed value.
+func CustomResourceOutput(ctx *pulumi.Context, name, apiVersion, kind string, meta *metav1.ObjectMetaArgs, spec any,
+	opts ...pulumi.ResourceOption,
+) (*apiextensions.CustomResource, error) {
 	return apiextensions.NewCustomResource(ctx, name, &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String(apiVersion),
 		Kind:        pulumi.String(kind),
 		Metadata:    meta,
-		OtherFields: kubernetes.UntypedArgs{"spec": fields},
+		OtherFields: kubernetes.UntypedArgs{"spec": spec},
 	}, opts...)
+}
+
+// ToMap turns a typed value into the plain map its json tags describe.
+func ToMap(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
+}
+
+// PullSecretSource is an image pull Secret as read from the customer's namespace.
+type PullSecretSource struct {
+	// Name is the Secret's name, kept by every copy.
+	Name string
+	// Type is the source's type (kubernetes.io/dockerconfigjson): the kubelet uses a pull Secret
+	// only with its type.
+	Type pulumi.StringOutput
+	Data pulumi.StringMapOutput
+	// Read is the read of the source: copies wait for it.
+	Read pulumi.Resource
+}
+
+// CopyPullSecret copies an image pull Secret into another namespace: a pod can only name a pull
+// Secret of its own namespace, and the namespaces this program creates for Istio and the
+// monitoring stack do not exist before the first up, so the customer cannot put it there. The
+// copy follows the source on every up; its data stays a Pulumi secret.
+func CopyPullSecret(ctx *pulumi.Context, name string, namespace pulumi.StringInput, src *PullSecretSource, labels map[string]string,
+	opts ...pulumi.ResourceOption,
+) (*corev1.Secret, error) {
+	return corev1.NewSecret(ctx, name, &corev1.SecretArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(src.Name), Namespace: namespace, Labels: StringMap(labels), Annotations: Owned()},
+		Type:     src.Type,
+		Data:     pulumi.ToSecret(src.Data).(pulumi.StringMapOutput),
+	}, append(opts, pulumi.DependsOn([]pulumi.Resource{src.Read}))...)
 }

@@ -72,10 +72,25 @@ func serviceEntry(e External, endpoints string) (serviceEntrySpec, error) {
 			spec.Resolution = "NONE"
 			host = e.Name + ".external.workfx"
 		}
+		if strings.HasPrefix(host, "*.") {
+			// A wildcard cannot be resolved: the sidecar passes the connection on to the address
+			// the app resolved, matched by SNI (so TLS only).
+			if !e.TLS {
+				return spec, fmt.Errorf("external %s: wildcard host %q needs TLS (it is matched by SNI)", e.Name, host)
+			}
+			spec.Resolution = "NONE"
+		}
 		hosts[host], ports[port] = true, true
 	}
 	if len(hosts) == 0 {
 		return spec, fmt.Errorf("external %s: no endpoints", e.Name)
+	}
+	if spec.Resolution == "NONE" && len(spec.Addresses) == 0 {
+		for h := range hosts {
+			if !strings.HasPrefix(h, "*.") {
+				return spec, fmt.Errorf("external %s: %q and wildcard hosts need separate entries (DNS and SNI resolution)", e.Name, h)
+			}
+		}
 	}
 	for h := range hosts {
 		spec.Hosts = append(spec.Hosts, h)

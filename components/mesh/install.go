@@ -39,7 +39,10 @@ type InstallArgs struct {
 	Gateway               GatewayArgs
 	// Certificate, when set, is requested from cert-manager into the gateway namespace.
 	Certificate *CertificateArgs
-	Labels      map[string]string
+	// PullSecret, when set, is copied into both namespaces and given to istiod and the gateway
+	// (an authenticated registry mirror).
+	PullSecret *kube.PullSecretSource
+	Labels     map[string]string
 }
 
 // GatewayArgs shape the ingress gateway.
@@ -99,6 +102,18 @@ func NewIstio(ctx *pulumi.Context, name string, args *InstallArgs, opts ...pulum
 		return nil, err
 	}
 
+	// The pods of both namespaces pull from the registry the apps pull from.
+	var pulls []pulumi.Resource
+	if args.PullSecret != nil {
+		for name, ns := range map[string]*corev1.Namespace{args.IstioNamespace: sysNS, args.GatewayNamespace: gwNS} {
+			cp, err := kube.CopyPullSecret(ctx, "pull-secret-"+name, ns.Metadata.Name().Elem(), args.PullSecret, args.Labels, child)
+			if err != nil {
+				return nil, err
+			}
+			pulls = append(pulls, cp)
+		}
+	}
+
 	release := func(rname, chart string, ns *corev1.Namespace, values any, deps ...pulumi.Resource) (*helmv3.Release, error) {
 		v, err := kube.Values(values)
 		if err != nil {
@@ -116,7 +131,7 @@ func NewIstio(ctx *pulumi.Context, name string, args *InstallArgs, opts ...pulum
 			// serving control plane; a failed install is rolled back rather than left half done.
 			Atomic:  pulumi.Bool(true),
 			Timeout: pulumi.Int(600),
-		}, child, pulumi.DependsOn(deps))
+		}, child, pulumi.DependsOn(append(deps, pulls...)))
 	}
 
 	if is.Base, err = release("istio-base", "base", sysNS, baseValues(args)); err != nil {
@@ -168,6 +183,9 @@ type (
 		Hub            string `json:"hub,omitempty"`
 		Tag            string `json:"tag,omitempty"`
 		IstioNamespace string `json:"istioNamespace"`
+		// ImagePullSecrets are names (istio-discovery values.yaml global.imagePullSecrets; its
+		// templates/serviceaccount.yaml puts them on istiod's ServiceAccount).
+		ImagePullSecrets []string `json:"imagePullSecrets,omitempty"`
 		// DefaultPodDisruptionBudget is istiod's PDB (minAvailable 1).
 		DefaultPodDisruptionBudget *pdbValues `json:"defaultPodDisruptionBudget,omitempty"`
 	}
@@ -186,13 +204,6 @@ type (
 		Global istioGlobal `json:"global"`
 	}
 
-	pilotValues struct {
-		AutoscaleEnabled bool      `json:"autoscaleEnabled"`
-		AutoscaleMin     int       `json:"autoscaleMin"`
-		AutoscaleMax     int       `json:"autoscaleMax"`
-		ReplicaCount     int       `json:"replicaCount"`
-		Resources        resources `json:"resources"`
-	}
 	outboundTrafficPolicy struct {
 		Mode string `json:"mode"`
 	}
@@ -226,10 +237,20 @@ type (
 		ExtensionProviders    []extensionProvider   `json:"extensionProviders,omitempty"`
 		DefaultProviders      *defaultProviders     `json:"defaultProviders,omitempty"`
 	}
+	// istiodValuesT are the istiod chart's own keys, at the top level: the chart's values.yaml
+	// (istio/istio manifests/charts/istio-control/istio-discovery/values.yaml, release-1.31) keeps
+	// them under _internal_defaults_do_not_set, which templates/zzz_profile.yaml merges with the
+	// user's top-level values; templates/deployment.yaml and autoscale.yaml read
+	// .Values.replicaCount, .Values.autoscaleEnabled/Min/Max and .Values.resources. Nothing reads
+	// a "pilot:" block any more (only the legacy istioctl values did).
 	istiodValuesT struct {
-		Global     istioGlobal      `json:"global"`
-		Pilot      pilotValues      `json:"pilot"`
-		MeshConfig meshConfigValues `json:"meshConfig"`
+		Global           istioGlobal      `json:"global"`
+		AutoscaleEnabled bool             `json:"autoscaleEnabled"`
+		AutoscaleMin     int              `json:"autoscaleMin"`
+		AutoscaleMax     int              `json:"autoscaleMax"`
+		ReplicaCount     int              `json:"replicaCount"`
+		Resources        resources        `json:"resources"`
+		MeshConfig       meshConfigValues `json:"meshConfig"`
 	}
 
 	gatewayService struct {
@@ -247,13 +268,19 @@ type (
 	}
 	// gatewayValuesT sets no image: the gateway chart's pods use image "auto" and get istiod's
 	// proxy image (hub and tag included) by injection.
+	localObjectReference struct {
+		Name string `json:"name"`
+	}
 	gatewayValuesT struct {
-		Labels              map[string]string  `json:"labels"`
-		Service             gatewayService     `json:"service"`
-		ReplicaCount        int                `json:"replicaCount"`
-		Autoscaling         gatewayAutoscaling `json:"autoscaling"`
-		Resources           resources          `json:"resources"`
-		PodDisruptionBudget *gatewayPDB        `json:"podDisruptionBudget,omitempty"`
+		Labels map[string]string `json:"labels"`
+		// ImagePullSecrets are objects here (gateway chart values.schema.json: items {name}),
+		// rendered into the gateway pods by templates/deployment.yaml.
+		ImagePullSecrets    []localObjectReference `json:"imagePullSecrets,omitempty"`
+		Service             gatewayService         `json:"service"`
+		ReplicaCount        int                    `json:"replicaCount"`
+		Autoscaling         gatewayAutoscaling     `json:"autoscaling"`
+		Resources           resources              `json:"resources"`
+		PodDisruptionBudget *gatewayPDB            `json:"podDisruptionBudget,omitempty"`
 	}
 
 	issuerRef struct {
@@ -280,6 +307,9 @@ func istiodValues(args *InstallArgs) istiodValuesT {
 		Hub: Hub(args.Registry), Tag: args.Version, IstioNamespace: args.IstioNamespace,
 		DefaultPodDisruptionBudget: &pdbValues{Enabled: args.HA},
 	}
+	if args.PullSecret != nil {
+		g.ImagePullSecrets = []string{args.PullSecret.Name}
+	}
 	size := resources{Requests: resourceList{CPU: "100m", Memory: "256Mi"}, Limits: resourceList{CPU: "1", Memory: "1Gi"}}
 	if args.HA {
 		size = resources{Requests: resourceList{CPU: "500m", Memory: "2Gi"}, Limits: resourceList{CPU: "2", Memory: "4Gi"}}
@@ -304,15 +334,13 @@ func istiodValues(args *InstallArgs) istiodValuesT {
 		mc.DefaultProviders = &defaultProviders{Tracing: []string{TracingProvider}}
 	}
 	return istiodValuesT{
-		Global: g,
-		Pilot: pilotValues{
-			AutoscaleEnabled: args.IstiodMaxReplicas > args.IstiodReplicas,
-			AutoscaleMin:     args.IstiodReplicas,
-			AutoscaleMax:     args.IstiodMaxReplicas,
-			ReplicaCount:     args.IstiodReplicas,
-			Resources:        size,
-		},
-		MeshConfig: mc,
+		Global:           g,
+		AutoscaleEnabled: args.IstiodMaxReplicas > args.IstiodReplicas,
+		AutoscaleMin:     args.IstiodReplicas,
+		AutoscaleMax:     args.IstiodMaxReplicas,
+		ReplicaCount:     args.IstiodReplicas,
+		Resources:        size,
+		MeshConfig:       mc,
 	}
 }
 
@@ -333,6 +361,9 @@ func gatewayValues(args *InstallArgs) gatewayValuesT {
 	}
 	if args.HA && g.Replicas > 1 {
 		v.PodDisruptionBudget = &gatewayPDB{MinAvailable: 1}
+	}
+	if args.PullSecret != nil {
+		v.ImagePullSecrets = []localObjectReference{{Name: args.PullSecret.Name}}
 	}
 	return v
 }

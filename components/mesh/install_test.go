@@ -28,6 +28,17 @@ func TestServiceEntry(t *testing.T) {
 	assert.Equal(t, "NONE", se.Resolution)
 	assert.Equal(t, "TCP", se.Ports[0].Protocol)
 
+	// A wildcard (S3's virtual-hosted buckets) cannot be resolved: matched by SNI instead, which
+	// needs TLS, and never mixed with a resolvable host in one entry.
+	se, err = serviceEntry(External{Name: "buckets", TLS: true}, "*.s3.us-east-1.amazonaws.com:443")
+	require.NoError(t, err)
+	assert.Equal(t, "NONE", se.Resolution)
+	assert.Empty(t, se.Addresses)
+	_, err = serviceEntry(External{Name: "buckets"}, "*.s3.us-east-1.amazonaws.com:443")
+	assert.Error(t, err, "plain TCP to a wildcard cannot be matched")
+	_, err = serviceEntry(External{Name: "mixed", TLS: true}, "*.s3.us-east-1.amazonaws.com:443,s3.us-east-1.amazonaws.com:443")
+	assert.Error(t, err)
+
 	_, err = serviceEntry(External{Name: "x"}, "host-without-port")
 	assert.Error(t, err, "no port and no default")
 	_, err = serviceEntry(External{Name: "x", DefaultPort: 1}, " , ")
@@ -43,7 +54,7 @@ func TestIstiodValuesPerEnvironment(t *testing.T) {
 	args := &InstallArgs{Version: "1.31.1", IstioNamespace: "istio-system", IstiodReplicas: 1, IstiodMaxReplicas: 1, OutboundTrafficPolicy: "ALLOW_ANY"}
 	dev := istiodValues(args)
 	assert.False(t, dev.Global.DefaultPodDisruptionBudget.Enabled, "one replica: a PDB would block drains")
-	assert.False(t, dev.Pilot.AutoscaleEnabled)
+	assert.False(t, dev.AutoscaleEnabled)
 	assert.Empty(t, dev.MeshConfig.AccessLogFile)
 	assert.Nil(t, dev.MeshConfig.DefaultProviders)
 
@@ -51,8 +62,8 @@ func TestIstiodValuesPerEnvironment(t *testing.T) {
 	args.AccessLog, args.TracingEndpoint, args.OutboundTrafficPolicy = true, "otel.observability:4317", "REGISTRY_ONLY"
 	prod := istiodValues(args)
 	assert.True(t, prod.Global.DefaultPodDisruptionBudget.Enabled)
-	assert.True(t, prod.Pilot.AutoscaleEnabled)
-	assert.Equal(t, 5, prod.Pilot.AutoscaleMax)
+	assert.True(t, prod.AutoscaleEnabled)
+	assert.Equal(t, 5, prod.AutoscaleMax)
 	assert.Equal(t, "/dev/stdout", prod.MeshConfig.AccessLogFile)
 	assert.Equal(t, "REGISTRY_ONLY", prod.MeshConfig.OutboundTrafficPolicy.Mode)
 	assert.Equal(t, map[string]string{"ISTIO_META_DNS_CAPTURE": "true"}, prod.MeshConfig.DefaultConfig.ProxyMetadata,

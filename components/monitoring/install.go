@@ -12,6 +12,9 @@ import (
 	"github.com/workfx/workfx-platform/components/kube"
 )
 
+// CRDUpgradeBusyboxTag pins the busybox image of the CRD upgrade job (it unpacks the CRDs).
+const CRDUpgradeBusyboxTag = "1.37.0"
+
 // PublicChartRepository is the prometheus-community chart repository.
 const PublicChartRepository = "https://prometheus-community.github.io/helm-charts"
 
@@ -54,15 +57,20 @@ type StackArgs struct {
 	// ManagedControlPlane: AKS/EKS do not expose scheduler, controller-manager and etcd; their
 	// scrape jobs (and the alerts on them being down) are off.
 	ManagedControlPlane bool
-	// Mesh scrapes istiod and every sidecar, alerts on Istio request metrics, and gives Prometheus
-	// the workload certificates to scrape the apps through STRICT mTLS.
+	// Mesh scrapes istiod, every sidecar and the ingress gateway, and alerts on Istio request
+	// metrics. (The apps' own metrics come from the sidecar agent's merged endpoint, outside
+	// mTLS: Prometheus needs no mesh certificate; see package doc.)
 	Mesh           bool
 	IstioNamespace string
-	// Injector is istiod when this program installs it: the Prometheus pods must be created
-	// after it to get the certificate-writing sidecar.
-	Injector []pulumi.Resource
-	Apps     []App
-	Labels   map[string]string
+	// GatewayNamespace and GatewaySelector find the ingress gateway's pods (scraped for the
+	// gateway dashboard and its request metrics).
+	GatewayNamespace string
+	GatewaySelector  map[string]string
+	Apps             []App
+	Labels           map[string]string
+	// PullSecret, when set, is copied into the monitoring namespace and given to every pod of
+	// the chart and its subcharts (global.imagePullSecrets).
+	PullSecret *kube.PullSecretSource
 }
 
 // Stack is the installed monitoring stack.
@@ -112,6 +120,15 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 		return nil, err
 	}
 
+	releaseDeps := []pulumi.Resource{secret}
+	if args.PullSecret != nil {
+		cp, err := kube.CopyPullSecret(ctx, "pull-secret-"+args.Namespace, nsName.Elem(), args.PullSecret, args.Labels, child)
+		if err != nil {
+			return nil, err
+		}
+		releaseDeps = append(releaseDeps, cp)
+	}
+
 	values, err := kube.Values(stackValues(args))
 	if err != nil {
 		return nil, err
@@ -126,16 +143,11 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 		Values:         values,
 		Atomic:         pulumi.Bool(true),
 		Timeout:        pulumi.Int(900),
-	}, child, pulumi.DependsOn(append([]pulumi.Resource{secret}, args.Injector...)))
+	}, child, pulumi.DependsOn(releaseDeps))
 	if err != nil {
 		return nil, err
 	}
 	afterCRDs := pulumi.DependsOn([]pulumi.Resource{st.Release})
-
-	if _, err := kube.CustomResource(ctx, "workfx-ai-rules", "monitoring.coreos.com/v1", "PrometheusRule",
-		meta("workfx-ai", nil), prometheusRuleSpec{Groups: ruleGroups(args)}, child, afterCRDs); err != nil {
-		return nil, err
-	}
 
 	if args.Mesh {
 		if _, err := kube.CustomResource(ctx, "istiod", "monitoring.coreos.com/v1", "ServiceMonitor",
@@ -146,12 +158,24 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 			meta("envoy-stats", nil), envoyMonitor(args), child, afterCRDs); err != nil {
 			return nil, err
 		}
+		if _, err := kube.CustomResource(ctx, "ingress-gateway", "monitoring.coreos.com/v1", "PodMonitor",
+			meta("istio-ingressgateway", nil), gatewayMonitor(args), child, afterCRDs); err != nil {
+			return nil, err
+		}
 	}
 
+	dashboards := map[string]string{}
 	for _, app := range args.Apps {
-		if _, err := corev1.NewConfigMap(ctx, "dashboard-"+app.Name, &corev1.ConfigMapArgs{
-			Metadata: meta("dashboard-"+app.Name, map[string]string{DashboardLabel: "1"}),
-			Data:     pulumi.StringMap{app.Name + ".json": pulumi.String(dashboardJSON(args.AppNamespace, app))},
+		dashboards[app.Name] = dashboardJSON(args.AppNamespace, app)
+	}
+	if args.Mesh {
+		dashboards["istio-control-plane"] = controlPlaneDashboardJSON(args.IstioNamespace)
+		dashboards["istio-gateway"] = gatewayDashboardJSON(args.GatewayNamespace)
+	}
+	for _, name := range sortedKeys(dashboards) {
+		if _, err := corev1.NewConfigMap(ctx, "dashboard-"+name, &corev1.ConfigMapArgs{
+			Metadata: meta("dashboard-"+name, map[string]string{DashboardLabel: "1"}),
+			Data:     pulumi.StringMap{name + ".json": pulumi.String(dashboards[name])},
 		}, child); err != nil {
 			return nil, err
 		}
@@ -166,8 +190,15 @@ func NewStack(ctx *pulumi.Context, name string, args *StackArgs, opts ...pulumi.
 
 // The kube-prometheus-stack values this program sets, typed (field names are the chart's keys).
 type (
+	nameRef struct {
+		Name string `json:"name"`
+	}
 	stackGlobal struct {
 		ImageRegistry string `json:"imageRegistry,omitempty"`
+		// ImagePullSecrets ({name} objects, as values.yaml documents) reach the operator,
+		// Prometheus, Alertmanager, the CRD upgrade job (templates' kube-prometheus-stack.
+		// imagePullSecrets helper) and the grafana, kube-state-metrics and node-exporter subcharts.
+		ImagePullSecrets []nameRef `json:"imagePullSecrets,omitempty"`
 	}
 	quantities struct {
 		CPU     string `json:"cpu,omitempty"`
@@ -189,36 +220,18 @@ type (
 	storageSpec struct {
 		VolumeClaimTemplate volumeClaimTemplate `json:"volumeClaimTemplate"`
 	}
-	podMetadata struct {
-		Labels      map[string]string `json:"labels,omitempty"`
-		Annotations map[string]string `json:"annotations,omitempty"`
-	}
-	emptyDir struct {
-		Medium string `json:"medium"`
-	}
-	volume struct {
-		Name     string    `json:"name"`
-		EmptyDir *emptyDir `json:"emptyDir,omitempty"`
-	}
-	volumeMount struct {
-		Name      string `json:"name"`
-		MountPath string `json:"mountPath"`
-	}
 	prometheusSpec struct {
 		Replicas       int    `json:"replicas"`
 		Retention      string `json:"retention"`
 		ScrapeInterval string `json:"scrapeInterval"`
 		// The *NilUsesHelmValues switches off the chart's default "release: <name>" selectors,
 		// so every ServiceMonitor, PodMonitor and rule in every namespace is picked up.
-		ServiceMonitorSelectorNilUsesHelmValues bool          `json:"serviceMonitorSelectorNilUsesHelmValues"`
-		PodMonitorSelectorNilUsesHelmValues     bool          `json:"podMonitorSelectorNilUsesHelmValues"`
-		RuleSelectorNilUsesHelmValues           bool          `json:"ruleSelectorNilUsesHelmValues"`
-		ProbeSelectorNilUsesHelmValues          bool          `json:"probeSelectorNilUsesHelmValues"`
-		StorageSpec                             storageSpec   `json:"storageSpec"`
-		Resources                               resourceReqs  `json:"resources"`
-		PodMetadata                             *podMetadata  `json:"podMetadata,omitempty"`
-		Volumes                                 []volume      `json:"volumes,omitempty"`
-		VolumeMounts                            []volumeMount `json:"volumeMounts,omitempty"`
+		ServiceMonitorSelectorNilUsesHelmValues bool         `json:"serviceMonitorSelectorNilUsesHelmValues"`
+		PodMonitorSelectorNilUsesHelmValues     bool         `json:"podMonitorSelectorNilUsesHelmValues"`
+		RuleSelectorNilUsesHelmValues           bool         `json:"ruleSelectorNilUsesHelmValues"`
+		ProbeSelectorNilUsesHelmValues          bool         `json:"probeSelectorNilUsesHelmValues"`
+		StorageSpec                             storageSpec  `json:"storageSpec"`
+		Resources                               resourceReqs `json:"resources"`
 	}
 	prometheusValues struct {
 		PrometheusSpec prometheusSpec `json:"prometheusSpec"`
@@ -226,10 +239,17 @@ type (
 	alertmanagerStorage struct {
 		VolumeClaimTemplate volumeClaimTemplate `json:"volumeClaimTemplate"`
 	}
+	matchLabels struct {
+		MatchLabels map[string]string `json:"matchLabels"`
+	}
 	alertmanagerSpec struct {
 		Replicas  int                 `json:"replicas"`
 		Storage   alertmanagerStorage `json:"storage"`
 		Resources resourceReqs        `json:"resources"`
+		// The AlertmanagerConfigs merged into the routing: the platform's, in the apps'
+		// namespace. (The chart's defaults, {} and {}, would merge every namespace's.)
+		AlertmanagerConfigSelector          matchLabels `json:"alertmanagerConfigSelector"`
+		AlertmanagerConfigNamespaceSelector matchLabels `json:"alertmanagerConfigNamespaceSelector"`
 	}
 	alertmanagerValues struct {
 		Enabled          bool             `json:"enabled"`
@@ -261,8 +281,32 @@ type (
 	enabled struct {
 		Enabled bool `json:"enabled"`
 	}
+	imageTag struct {
+		Tag string `json:"tag"`
+	}
+	upgradeJobImages struct {
+		Busybox imageTag `json:"busybox"`
+	}
+	// crdUpgradeJob is the crds subchart's upgradeJob (kube-prometheus-stack 77.0.0
+	// charts/crds/templates/upgrade/job.yaml): a pre-install/pre-upgrade hook that applies the
+	// chart's CRDs server-side, since Helm installs crds/ once and never upgrades them. Its
+	// images (busybox, kubectl) take global.imageRegistry and global.imagePullSecrets.
+	crdUpgradeJob struct {
+		Enabled bool `json:"enabled"`
+		// ForceConflicts: the CRDs Helm created on install are owned by Helm's field manager; a
+		// server-side apply of changed CRDs conflicts with it without force
+		// (prometheus-community/helm-charts#5287).
+		ForceConflicts bool             `json:"forceConflicts"`
+		Image          upgradeJobImages `json:"image"`
+		Resources      resourceReqs     `json:"resources"`
+	}
+	crdsValues struct {
+		Enabled    bool          `json:"enabled"`
+		UpgradeJob crdUpgradeJob `json:"upgradeJob"`
+	}
 	stackValuesT struct {
 		Global                stackGlobal        `json:"global"`
+		CRDs                  crdsValues         `json:"crds"`
 		Prometheus            prometheusValues   `json:"prometheus"`
 		Alertmanager          alertmanagerValues `json:"alertmanager"`
 		Grafana               grafanaValues      `json:"grafana"`
@@ -303,29 +347,28 @@ func stackValues(args *StackArgs) stackValuesT {
 			Limits:   &quantities{Memory: "8Gi"},
 		},
 	}
-	if args.Mesh {
-		// Istio's documented setup for scraping through STRICT mTLS: a sidecar that intercepts no
-		// traffic and only writes the workload certificates to a volume Prometheus reads
-		// (/etc/prom-certs, what the apps' ServiceMonitors' tlsConfig names).
-		ps.PodMetadata = &podMetadata{
-			Labels: map[string]string{"sidecar.istio.io/inject": "true"},
-			Annotations: map[string]string{
-				"traffic.sidecar.istio.io/includeInboundPorts":     "",
-				"traffic.sidecar.istio.io/includeOutboundIPRanges": "",
-				"proxy.istio.io/config":                            "proxyMetadata:\n  OUTPUT_CERTS: /etc/istio-output-certs\n",
-				"sidecar.istio.io/userVolumeMount":                 `[{"name": "istio-certs", "mountPath": "/etc/istio-output-certs"}]`,
-			},
-		}
-		ps.Volumes = []volume{{Name: "istio-certs", EmptyDir: &emptyDir{Medium: "Memory"}}}
-		ps.VolumeMounts = []volumeMount{{Name: "istio-certs", MountPath: "/etc/prom-certs/"}}
+	global := stackGlobal{ImageRegistry: strings.TrimSuffix(args.Registry, "/")}
+	if args.PullSecret != nil {
+		global.ImagePullSecrets = []nameRef{{Name: args.PullSecret.Name}}
 	}
 	return stackValuesT{
-		Global:     stackGlobal{ImageRegistry: strings.TrimSuffix(args.Registry, "/")},
+		Global: global,
+		CRDs: crdsValues{Enabled: true, UpgradeJob: crdUpgradeJob{
+			Enabled: true, ForceConflicts: true,
+			// Pinned (the chart's default is "latest"), so a mirror holds exactly this image;
+			// kubectl's tag defaults to the cluster's Kubernetes version.
+			Image:     upgradeJobImages{Busybox: imageTag{Tag: CRDUpgradeBusyboxTag}},
+			Resources: small("50m", "64Mi", "256Mi"),
+		}},
 		Prometheus: prometheusValues{PrometheusSpec: ps},
 		Alertmanager: alertmanagerValues{Enabled: true, AlertmanagerSpec: alertmanagerSpec{
 			Replicas:  args.PrometheusReplicas,
 			Storage:   alertmanagerStorage{VolumeClaimTemplate: claim(args.StorageClass, args.AlertmanagerStorageSize)},
 			Resources: small("50m", "128Mi", "256Mi"),
+			AlertmanagerConfigSelector: matchLabels{MatchLabels: map[string]string{
+				"app.kubernetes.io/part-of": args.Labels["app.kubernetes.io/part-of"]}},
+			AlertmanagerConfigNamespaceSelector: matchLabels{MatchLabels: map[string]string{
+				"kubernetes.io/metadata.name": args.AppNamespace}},
 		}},
 		Grafana: grafanaValues{
 			Enabled:   true,
@@ -390,5 +433,15 @@ func envoyMonitor(args *StackArgs) monitorSpec {
 	}
 }
 
-// EnvoyStatsPort is the sidecar port Prometheus scrapes (NetworkPolicies must admit it).
-const EnvoyStatsPort = 15090
+// gatewayMonitor scrapes the ingress gateway's Envoy. Its pods carry no
+// security.istio.io/tlsMode label (the gateway injection template of istio/istio
+// manifests/charts/istio-control/istio-discovery/files/gateway-injection-template.yaml sets
+// none, unlike the sidecar template), so envoyMonitor misses them; they are selected by the
+// labels the Gateway CR selects, and both templates name Envoy's stats port http-envoy-prom.
+func gatewayMonitor(args *StackArgs) monitorSpec {
+	return monitorSpec{
+		Selector:          labelSelector{MatchLabels: args.GatewaySelector},
+		NamespaceSelector: nsSelector{MatchNames: []string{args.GatewayNamespace}},
+		PodEndpoints:      []metricsEndpoint{{Port: "http-envoy-prom", Path: "/stats/prometheus", Interval: args.ScrapeInterval}},
+	}
+}

@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,12 +21,12 @@ func alerts(groups []ruleGroup) map[string][]rule {
 }
 
 func TestRuleGroups(t *testing.T) {
-	args := &StackArgs{AppNamespace: "workfx-ai", Mesh: true, Apps: []App{
+	apps := []App{
 		{Name: "workfx-api", HPA: true, LatencyThresholdMS: 15000},
 		{Name: "workfx-cdc", LatencyThresholdMS: 15000},
 		{Name: "rasa-pro-services", HPA: true, LatencyThresholdMS: 15000, Critical: true},
-	}}
-	a := alerts(ruleGroups(args))
+	}
+	a := alerts(ruleGroups("workfx-ai", true, apps))
 	assert.Len(t, a["WorkfxHighErrorRatio"], 3)
 	assert.Len(t, a["WorkfxHighLatencyP95"], 3)
 	assert.Len(t, a["WorkfxHPAAtMaxReplicas"], 2, "only apps that can scale")
@@ -40,8 +41,7 @@ func TestRuleGroups(t *testing.T) {
 	}
 
 	// Without the mesh there are no Istio metrics to alert on.
-	args.Mesh = false
-	a = alerts(ruleGroups(args))
+	a = alerts(ruleGroups("workfx-ai", false, apps))
 	assert.Empty(t, a["WorkfxHighErrorRatio"])
 	assert.Empty(t, a["WorkfxHighLatencyP95"])
 	assert.Len(t, a["WorkfxPodCrashLooping"], 1)
@@ -70,17 +70,15 @@ func TestStackValues(t *testing.T) {
 	v := stackValues(args)
 	assert.Equal(t, "registry.internal/mirror", v.Global.ImageRegistry)
 	assert.Nil(t, v.Prometheus.PrometheusSpec.StorageSpec.VolumeClaimTemplate.Spec.StorageClassName, "empty class: cluster default")
-	assert.Nil(t, v.Prometheus.PrometheusSpec.PodMetadata, "no sidecar without the mesh")
 	assert.False(t, v.KubeScheduler.Enabled, "managed control planes expose no scheduler")
 	assert.False(t, v.Prometheus.PrometheusSpec.ServiceMonitorSelectorNilUsesHelmValues)
 
 	args.StorageClass, args.Mesh, args.ManagedControlPlane = "managed-csi-premium", true, false
 	v = stackValues(args)
 	assert.Equal(t, "managed-csi-premium", *v.Alertmanager.AlertmanagerSpec.Storage.VolumeClaimTemplate.Spec.StorageClassName)
-	require.NotNil(t, v.Prometheus.PrometheusSpec.PodMetadata)
-	assert.Equal(t, "true", v.Prometheus.PrometheusSpec.PodMetadata.Labels["sidecar.istio.io/inject"])
-	require.Len(t, v.Prometheus.PrometheusSpec.VolumeMounts, 1)
-	assert.Equal(t, "/etc/prom-certs/", v.Prometheus.PrometheusSpec.VolumeMounts[0].MountPath, "where the ServiceMonitors' tlsConfig reads")
+	b, err := json.Marshal(v.Prometheus)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "sidecar.istio.io", "Prometheus needs no mesh certificate: the apps are scraped outside mTLS")
 	assert.True(t, v.KubeEtcd.Enabled)
 }
 
@@ -95,5 +93,53 @@ func TestStackPodsHaveRequests(t *testing.T) {
 		if r.Requests.CPU == "" || r.Requests.Memory == "" || r.Limits == nil || r.Limits.Memory == "" {
 			t.Errorf("%s: requests %+v limits %+v", name, r.Requests, r.Limits)
 		}
+	}
+}
+
+// Helm installs a chart's crds/ once and never upgrades them: the chart's CRD upgrade job applies
+// them on every install and upgrade (kube-prometheus-stack 77.0.0 charts/crds/templates/upgrade/
+// job.yaml, whose busybox and kubectl images take global.imageRegistry).
+func TestCRDsUpgradeWithTheChart(t *testing.T) {
+	v := stackValues(&StackArgs{Registry: "registry.internal/mirror", Retention: "3d", StorageSize: "20Gi", AlertmanagerStorageSize: "2Gi", PrometheusReplicas: 1})
+	assert.True(t, v.CRDs.Enabled)
+	assert.True(t, v.CRDs.UpgradeJob.Enabled)
+	assert.True(t, v.CRDs.UpgradeJob.ForceConflicts, "Helm's field manager owns the CRDs it created")
+	assert.Equal(t, CRDUpgradeBusyboxTag, v.CRDs.UpgradeJob.Image.Busybox.Tag, "pinned, not latest")
+	assert.Equal(t, "registry.internal/mirror", v.Global.ImageRegistry, "the job's images follow the registry override")
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"crds":{"enabled":true,"upgradeJob":{"enabled":true,"forceConflicts":true`)
+}
+
+// Prometheus applies a relabeling's regex anchored to the whole value (RE2, full match).
+func relabelApply(t *testing.T, r relabel, value string) string {
+	t.Helper()
+	re := regexp.MustCompile("^(?:" + r.Regex + ")$")
+	require.True(t, re.MatchString(value), "%s matches %q", r.Regex, value)
+	return re.ReplaceAllString(value, strings.ReplaceAll(r.Replacement, "${1}", "$1"))
+}
+
+// The merged endpoint is istio-agent's port on the pod address Prometheus discovered for the
+// sidecar's declared Envoy port, for IPv4 and IPv6 pods alike; Envoy's series are dropped.
+func TestMergedEndpointMovesTheTargetToTheAgent(t *testing.T) {
+	ep := mergedEndpoint("30s")
+	assert.Equal(t, "http-envoy-prom", ep.Port, "a declared container port of the sidecar: one target per pod")
+	assert.Equal(t, "/stats/prometheus", ep.Path)
+	assert.Equal(t, "http", ep.Scheme, "outside mTLS: no certificate needed")
+	require.Len(t, ep.Relabelings, 2)
+	addr := ep.Relabelings[0]
+	assert.Equal(t, "__address__", addr.TargetLabel)
+	assert.Equal(t, "10.244.1.7:15020", relabelApply(t, addr, "10.244.1.7:15090"))
+	assert.Equal(t, "[fd00:10:244::7]:15020", relabelApply(t, addr, "[fd00:10:244::7]:15090"))
+
+	require.Len(t, ep.MetricRelabelings, 1)
+	drop := ep.MetricRelabelings[0]
+	assert.Equal(t, "drop", drop.Action)
+	re := regexp.MustCompile("^(?:" + drop.Regex + ")$")
+	for _, envoy := range []string{"istio_requests_total", "istio_request_duration_milliseconds_bucket", "envoy_cluster_upstream_cx_total", "istio_agent_process_cpu_seconds_total"} {
+		assert.True(t, re.MatchString(envoy), "%s is Envoy's or the agent's: scraped on its own port", envoy)
+	}
+	for _, app := range []string{"http_requests_total", "process_resident_memory_bytes", "workfx_documents_indexed_total"} {
+		assert.False(t, re.MatchString(app), "%s is the app's: kept", app)
 	}
 }

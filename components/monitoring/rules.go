@@ -1,7 +1,6 @@
 package monitoring
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/workfx/workfx-platform/components/kube"
@@ -32,14 +31,15 @@ func istioSelector(ns, app string) string {
 
 // ruleGroups are the platform's alerts: per app 5xx ratio and p95 latency (Istio metrics, with
 // the mesh on), HPA at its maximum, crash-looping pods, and Rasa Pro Services health.
-func ruleGroups(args *StackArgs) []ruleGroup {
-	ns := args.AppNamespace
+// Every alert carries the apps' namespace as its namespace label: an AlertmanagerConfig there
+// routes exactly the alerts of its own namespace (the operator's OnNamespace matcher).
+func ruleGroups(ns string, mesh bool, apps []App) []ruleGroup {
 	sev := func(s string) map[string]string { return map[string]string{"severity": s, "namespace": ns} }
-	var apps []rule
-	for _, a := range args.Apps {
+	var appRules []rule
+	for _, a := range apps {
 		sel := istioSelector(ns, a.Name)
-		if args.Mesh {
-			apps = append(apps,
+		if mesh {
+			appRules = append(appRules,
 				rule{
 					Alert: "WorkfxHighErrorRatio",
 					Expr: fmt.Sprintf(`sum(rate(istio_requests_total{%s,response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{%s}[5m])) > 0.05`,
@@ -64,7 +64,7 @@ func ruleGroups(args *StackArgs) []ruleGroup {
 				})
 		}
 		if a.HPA {
-			apps = append(apps, rule{
+			appRules = append(appRules, rule{
 				Alert: "WorkfxHPAAtMaxReplicas",
 				Expr: fmt.Sprintf(`kube_horizontalpodautoscaler_status_current_replicas{namespace=%q,horizontalpodautoscaler=%q} >= kube_horizontalpodautoscaler_spec_max_replicas{namespace=%q,horizontalpodautoscaler=%q}`,
 					ns, a.Name, ns, a.Name),
@@ -77,7 +77,7 @@ func ruleGroups(args *StackArgs) []ruleGroup {
 			})
 		}
 		if a.Critical {
-			apps = append(apps, rule{
+			appRules = append(appRules, rule{
 				Alert:  "WorkfxRasaProServicesDown",
 				Expr:   fmt.Sprintf(`kube_deployment_status_replicas_available{namespace=%q,deployment=%q} < 1`, ns, a.Name),
 				For:    "5m",
@@ -99,7 +99,7 @@ func ruleGroups(args *StackArgs) []ruleGroup {
 			"description": "{{ $labels.pod }} in " + ns + " has been in CrashLoopBackOff for 10 minutes.",
 		},
 	}}
-	return []ruleGroup{{Name: "workfx-ai.pods", Rules: pods}, {Name: "workfx-ai.apps", Rules: apps}}
+	return []ruleGroup{{Name: "workfx-ai.pods", Rules: pods}, {Name: "workfx-ai.apps", Rules: appRules}}
 }
 
 // Grafana dashboard model (the subset the dashboards use).
@@ -153,14 +153,7 @@ type (
 func dashboardJSON(ns string, a App) string {
 	sel := istioSelector(ns, a.Name)
 	ctr := fmt.Sprintf(`namespace=%q,container=%q`, ns, a.Name)
-	prom := datasource{Type: "prometheus", UID: "prometheus"}
-	mk := func(id int, title, unit string, x, y int, targets ...target) panel {
-		for i := range targets {
-			targets[i].RefID = string(rune('A' + i))
-		}
-		return panel{ID: id, Title: title, Type: "timeseries", Datasource: prom, GridPos: gridPos{H: 8, W: 12, X: x, Y: y},
-			FieldConfig: fieldConfig{Defaults: fieldDefaults{Unit: unit}}, Targets: targets}
-	}
+	mk := newPanel
 	d := dashboard{
 		UID: "workfx-" + a.Name, Title: "WorkFX AI / " + a.Name, Tags: []string{"workfx-ai"},
 		SchemaVersion: 39, Refresh: "30s", Time: timeRange{From: "now-6h", To: "now"},
@@ -179,10 +172,5 @@ func dashboardJSON(ns string, a App) string {
 				target{Expr: fmt.Sprintf(`sum(container_memory_working_set_bytes{%s}) / sum(kube_pod_container_resource_limits{%s,resource="memory"})`, ctr, ctr), LegendFormat: "memory"}),
 		},
 	}
-	b, err := json.Marshal(d)
-	if err != nil {
-		// The dashboard is built from fixed types and strings; marshalling cannot fail.
-		panic(err)
-	}
-	return string(b)
+	return marshalDashboard(d)
 }

@@ -65,6 +65,9 @@ type Args struct {
 	// NamespaceReady is what the reads of the customer's Secrets wait for: the namespace (a
 	// provisioned cluster's, created by this program) or the label patch of the customer's.
 	NamespaceReady pulumi.Resource
+	// OtherReaders are keys of the customer's Secrets read by other objects than the pods (alert
+	// receivers): Secret → key → what reads it. They are read and checked like the pods' ones.
+	OtherReaders map[string]map[string][]string
 }
 
 // EnvRef is one environment variable read from a Secret key.
@@ -85,6 +88,18 @@ type Contract struct {
 	// revisions are the resourceVersion of every Secret an app may read (rendered or the
 	// customer's), by Secret name.
 	revisions map[string]pulumi.StringOutput
+	// pull is the customer's image pull Secret as read (nil without one), pullName its name.
+	pull     *corev1.Secret
+	pullName string
+}
+
+// PullSecret returns the customer's image pull Secret as read from the app namespace, for the
+// namespaces whose pods pull from the same registry (nil when the config names none).
+func (c *Contract) PullSecret() *kube.PullSecretSource {
+	if c.pull == nil {
+		return nil
+	}
+	return &kube.PullSecretSource{Name: c.pullName, Type: c.pull.Type, Data: c.pull.Data, Read: c.pull}
 }
 
 // Resources are the rendered Secrets, for pulumi.DependsOn. Depend on these rather than on the
@@ -96,6 +111,14 @@ func (c *Contract) Resources() []pulumi.Resource {
 		out = append(out, c.Secrets[n])
 	}
 	return out
+}
+
+// Checked is the resourceVersion of a customer's Secret that was read, failing (naming the
+// Secret and key) when a key its readers need is missing: what uses the Secret waits for it.
+// ok is false for a Secret that was not read.
+func (c *Contract) Checked(name string) (rv pulumi.StringOutput, ok bool) {
+	rv, ok = c.revisions[name]
+	return rv, ok
 }
 
 // Env returns the env vars of a group, or nil when the group was not rendered.
@@ -357,6 +380,14 @@ func (c *Contract) readCustomerSecrets(ctx *pulumi.Context, args *Args) error {
 	if args.PullSecret != "" && required[args.PullSecret] == nil {
 		required[args.PullSecret] = map[string][]string{}
 	}
+	for name, keys := range args.OtherReaders {
+		if required[name] == nil {
+			required[name] = map[string][]string{}
+		}
+		for k, readers := range keys {
+			required[name][k] = append(required[name][k], readers...)
+		}
+	}
 	for _, name := range sortedKeys(required) {
 		// A plain ID, known in previews too: the customer's namespace exists before the first up.
 		// The state names the object: with none, the provider (v4.25.0 Read, readFromCluster)
@@ -371,6 +402,9 @@ func (c *Contract) readCustomerSecrets(ctx *pulumi.Context, args *Args) error {
 			pulumi.Parent(c), pulumi.DependsOn(nonNil(args.NamespaceReady)))
 		if err != nil {
 			return fmt.Errorf("reading the customer's Secret %s: %w", name, err)
+		}
+		if name == args.PullSecret {
+			c.pull, c.pullName = &s, name
 		}
 		need := required[name]
 		// The key check sees only key names; Unsecret is safe on its result (empty or an error).

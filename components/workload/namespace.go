@@ -20,6 +20,17 @@ type NamespaceArgs struct {
 	// AppSelector selects this program's pods. In a namespace the customer owns, the default
 	// deny applies to those only, so other workloads of theirs keep their traffic.
 	AppSelector map[string]string
+	// Quota, when set, caps the namespace (ResourceQuota) and gives containers that set no
+	// resources defaults (LimitRange), which the quota needs to admit them.
+	Quota *Quota
+}
+
+// Quota is the namespace's ResourceQuota hard limits and its containers' defaults.
+type Quota struct {
+	// Hard is the ResourceQuota's spec.hard (requests.cpu, limits.memory, pods, …).
+	Hard map[string]string
+	// DefaultRequest and DefaultLimit are the LimitRange's per-container defaults (cpu, memory).
+	DefaultRequest, DefaultLimit map[string]string
 }
 
 // Namespace is the component: the namespace and its default-deny NetworkPolicy.
@@ -68,6 +79,24 @@ func NewNamespace(ctx *pulumi.Context, name string, args *NamespaceArgs, opts ..
 		},
 	}, child); err != nil {
 		return nil, err
+	}
+	if q := args.Quota; q != nil {
+		meta := func(n string) *metav1.ObjectMetaArgs {
+			return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: ns.Name, Labels: kube.StringMap(args.Labels), Annotations: kube.Owned()}
+		}
+		if _, err := corev1.NewResourceQuota(ctx, "quota", &corev1.ResourceQuotaArgs{
+			Metadata: meta("workfx-ai"), Spec: &corev1.ResourceQuotaSpecArgs{Hard: kube.StringMap(q.Hard)},
+		}, child); err != nil {
+			return nil, err
+		}
+		if _, err := corev1.NewLimitRange(ctx, "limits", &corev1.LimitRangeArgs{
+			Metadata: meta("workfx-ai"),
+			Spec: &corev1.LimitRangeSpecArgs{Limits: corev1.LimitRangeItemArray{&corev1.LimitRangeItemArgs{
+				Type: pulumi.String("Container"), DefaultRequest: kube.StringMap(q.DefaultRequest), Default: kube.StringMap(q.DefaultLimit),
+			}}},
+		}, child); err != nil {
+			return nil, err
+		}
 	}
 	return ns, ctx.RegisterResourceOutputs(ns, pulumi.Map{"name": ns.Name})
 }

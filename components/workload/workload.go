@@ -51,9 +51,9 @@ type Resources struct {
 type Network struct {
 	// IngressNamespaces may reach the app port (e.g. the ingress gateway's namespace).
 	IngressNamespaces []string
-	// MetricsNamespace may scrape the metrics port (Prometheus).
+	// MetricsNamespace may scrape MetricsPorts (Prometheus).
 	MetricsNamespace string
-	// MetricsPorts are further ports MetricsNamespace may scrape (the sidecar's Envoy stats).
+	// MetricsPorts are the pod ports MetricsNamespace may scrape: the app port, or the sidecar's.
 	MetricsPorts []int
 	// EgressNamespaces the app may reach on any port (e.g. istiod).
 	EgressNamespaces []string
@@ -443,9 +443,6 @@ func networkPolicy(spec *Spec) *networkingv1.NetworkPolicySpecArgs {
 	ingress := networkingv1.NetworkPolicyIngressRuleArray{&networkingv1.NetworkPolicyIngressRuleArgs{From: from, Ports: appPort}}
 	if spec.Network.MetricsNamespace != "" {
 		var ports networkingv1.NetworkPolicyPortArray
-		if spec.MetricsPath != "" {
-			ports = append(ports, appPort...)
-		}
 		for _, p := range sortedUnique(spec.Network.MetricsPorts) {
 			ports = append(ports, &networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String("TCP"), Port: pulumi.Int(p)})
 		}

@@ -186,6 +186,24 @@ func (m *Recorder) AddExistingSecret(namespace, name string, keys []string) {
 	}
 }
 
+// AddExistingPullSecret makes a read of the image pull Secret namespace/name answer as a
+// kubernetes.io/dockerconfigjson Secret whose (base64) .dockerconfigjson is an empty but valid
+// Docker config, so copies of it in a plan are objects the API server accepts.
+func (m *Recorder) AddExistingPullSecret(namespace, name string) {
+	m.AddExistingSecret(namespace, name, nil)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	obj := m.Existing["kubernetes:core/v1:Secret"][namespace+"/"+name]
+	obj["type"] = resource.NewStringProperty("kubernetes.io/dockerconfigjson")
+	obj["data"] = resource.MakeSecret(resource.NewObjectProperty(resource.PropertyMap{
+		".dockerconfigjson": resource.NewStringProperty(PullSecretPlaceholder),
+	}))
+}
+
+// PullSecretPlaceholder is base64 of {"auths":{}}: the data of the customer's image pull Secret
+// in a plan.
+const PullSecretPlaceholder = "eyJhdXRocyI6e319"
+
 // CustomerPlaceholder is the value of a key of a customer's Secret in a plan.
 const CustomerPlaceholder = "[customer]"
 

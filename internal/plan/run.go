@@ -43,6 +43,10 @@ func NewStackRecorder(sc *StackConfig) *Recorder {
 	rec := NewRecorder(sc.Project, sc.Stack)
 	if cfg, err := config.Load(sc.Raw); err == nil {
 		for _, s := range cfg.CustomerSecrets() {
+			if s.PullSecret && len(s.Keys) == 0 {
+				rec.AddExistingPullSecret(cfg.Cluster.Namespace, s.Name)
+				continue
+			}
 			rec.AddExistingSecret(cfg.Cluster.Namespace, s.Name, s.Keys)
 		}
 	}

@@ -185,7 +185,7 @@ func ComputeFootprint(p *plan.Plan) (*Footprint, error) {
 		f.Total.add(w.Total, 1)
 		f.AtMaxReplicas.add(w.PerPod, int64(max(w.Replicas, w.MaxReplicas)))
 	}
-	hpaMax := autoscalerMaximums(p)
+	hpaMax, hpaMin := autoscalerMaximums(p), autoscalerMinimums(p)
 
 	injected := injectedNamespaces(p)
 	proxy, proxySource, err := sidecarSize(p)
@@ -200,6 +200,9 @@ func ComputeFootprint(p *plan.Plan) (*Footprint, error) {
 		ns := r.Str("metadata.namespace")
 		name := r.Str("metadata.name")
 		replicas := 1
+		if n, ok := hpaMin[kind+" "+ns+"/"+name]; ok {
+			replicas = n
+		}
 		if v, _ := r.Input("spec.replicas"); v != nil {
 			n, ok := v.(int64)
 			if !ok {
@@ -289,13 +292,19 @@ func ComputeFootprint(p *plan.Plan) (*Footprint, error) {
 
 // autoscalerMaximums maps "Kind namespace/name" of each autoscaled workload to the
 // HorizontalPodAutoscaler's maxReplicas.
-func autoscalerMaximums(p *plan.Plan) map[string]int {
+func autoscalerMaximums(p *plan.Plan) map[string]int { return autoscalerField(p, "spec.maxReplicas") }
+
+// autoscalerMinimums are the HPAs' minReplicas by target: the replicas of a Deployment that
+// leaves its replica count to its HPA (workload does), as the HPA scales it up to that at once.
+func autoscalerMinimums(p *plan.Plan) map[string]int { return autoscalerField(p, "spec.minReplicas") }
+
+func autoscalerField(p *plan.Plan, path string) map[string]int {
 	out := map[string]int{}
 	for _, r := range p.Kubernetes() {
 		if _, kind := r.APIVersionKind(); kind != "HorizontalPodAutoscaler" {
 			continue
 		}
-		if n, ok := inputInt(r, "spec.maxReplicas"); ok {
+		if n, ok := inputInt(r, path); ok {
 			out[r.Str("spec.scaleTargetRef.kind")+" "+r.Str("metadata.namespace")+"/"+r.Str("spec.scaleTargetRef.name")] = int(n)
 		}
 	}

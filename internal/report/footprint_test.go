@@ -155,3 +155,23 @@ func TestChartReplicasFollowTheAutoscalerSwitch(t *testing.T) {
 		assert.Equal(t, want[r.Name], chartReplicas(r, chartPods[chartName(r)][0]), r.Name)
 	}
 }
+
+// A Deployment that leaves its replica count to its HPA (as the workload component renders every
+// app) runs the HPA's minReplicas at once; counting the API server's default of 1 instead
+// understated the ka footprint by a workfx-api pod.
+func TestReplicasOwnedByAnHPAAreItsMinimum(t *testing.T) {
+	b := newPlanBuilder(t)
+	d := deployment("api", "apps", 0, nil, map[string]any{"cpu": "500m", "memory": "1Gi"}, map[string]any{"cpu": "1", "memory": "2Gi"})
+	delete(d["spec"].(map[string]any), "replicas")
+	b.add(res{Name: "api", Type: "kubernetes:apps/v1:Deployment", Inputs: d})
+	b.add(res{Name: "api-hpa", Type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", Inputs: map[string]any{
+		"metadata": map[string]any{"name": "api", "namespace": "apps"},
+		"spec":     map[string]any{"scaleTargetRef": map[string]any{"kind": "Deployment", "name": "api"}, "minReplicas": 3, "maxReplicas": 5},
+	}})
+	f, err := ComputeFootprint(b.plan())
+	require.NoError(t, err)
+	require.Len(t, f.Namespaces, 1)
+	require.Len(t, f.Namespaces[0].Workloads, 1)
+	assert.Equal(t, 3, f.Namespaces[0].Workloads[0].Replicas)
+	assert.Equal(t, 3, f.Namespaces[0].Pods)
+}

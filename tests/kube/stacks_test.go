@@ -53,7 +53,10 @@ func discoverStacks(root string) ([]stackCase, error) {
 // render runs the program's plan command (the binary built from the repository root) and
 // returns the manifests in apply order and the plan.json document.
 func render(root, program string, sc stackCase, out string) ([]*unstructured.Unstructured, *planDoc, error) {
-	args := []string{"plan", "--stack", sc.name, "--out", out}
+	// --show-secrets: secret values are the plan's placeholders, never real credentials, and an
+	// object like a copied image pull Secret (kubernetes.io/dockerconfigjson, whose data the API
+	// server parses) is only valid with them rather than "[secret]".
+	args := []string{"plan", "--stack", sc.name, "--out", out, "--show-secrets"}
 	if sc.synthetic {
 		args = append(args, "--file", sc.file)
 	}
