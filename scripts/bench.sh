@@ -38,4 +38,4 @@ go tool nm -size bin/workfx | awk '$3 == "T" || $3 == "t" {
 
 echo "== real engine vs kubectl"
 WORKFX_REAL_ENGINE=1 go test -count=1 -run '^$' -bench 'Phases' -benchtime 1x -timeout 40m ./tests/engine ./onboarding |
-  grep -E '^TABLE|^TRACE|^ +[0-9.]+s|^Benchmark|^ok|FAIL'
+  grep -E '^TABLE|^TRACE|^before|^slowest|^critical|^ +[0-9.]+s|^Benchmark|^ok|FAIL'
