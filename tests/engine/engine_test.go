@@ -38,7 +38,7 @@ import (
 
 // stackFiles are the Kubernetes-only stacks (no cloud resource, no generated credential) the
 // real engine runs here. The onboarding example customer runs through the onboarding package's
-// own tests (onboarding/engine_test.go).
+// own tests (onboarding/onboard_test.go, TestOnboardingLifecycleOnTheRealEngine).
 var stackFiles = []struct{ name, file string }{
 	{"ka", "Pulumi.ka.yaml"},
 	{"ka-no-mesh-no-monitoring", "tests/testdata/stacks/ka-no-mesh-no-monitoring.yaml"},
