@@ -97,7 +97,7 @@ func nodePools(pd *planDoc) ([]localcluster.Pool, error) {
 	}
 	for _, r := range pd.Resources {
 		var err error
-		switch r.Type {
+		switch unversionedType(r.Type) {
 		case "azure-native:containerservice:ManagedCluster":
 			profiles, _ := r.Inputs["agentPoolProfiles"].([]any)
 			for i, p := range profiles {
@@ -186,7 +186,7 @@ func TestNodePools(t *testing.T) {
 			Type   string         `json:"type"`
 			Name   string         `json:"name"`
 			Inputs map[string]any `json:"inputs"`
-		}{Type: "azure-native:containerservice:ManagedCluster", Name: "aks", Inputs: map[string]any{
+		}{Type: "azure-native:containerservice/v20240901:ManagedCluster", Name: "aks", Inputs: map[string]any{ // the API version the program registers
 			"agentPoolProfiles": []any{map[string]any{"name": "system", "vmSize": "Standard_D4s_v5", "count": float64(3), "availabilityZones": []any{"1", "2", "3"}}},
 		}},
 		struct {
@@ -215,4 +215,19 @@ func TestNodePools(t *testing.T) {
 	if _, _, err := machineSize("Standard_Unknown_v9"); err == nil || !strings.Contains(err.Error(), "Standard_Unknown_v9") {
 		t.Errorf("unknown size must fail naming it, got %v", err)
 	}
+}
+
+// unversionedType drops an explicit API version from a type token
+// ("azure-native:containerservice/v20240901:ManagedCluster" → "azure-native:containerservice:ManagedCluster"):
+// the program registers AKS through an explicit API version, and its pools size the nodes all the same.
+func unversionedType(t string) string {
+	parts := strings.SplitN(t, ":", 3)
+	if len(parts) != 3 {
+		return t
+	}
+	module, version, ok := strings.Cut(parts[1], "/")
+	if !ok || len(version) < 2 || version[0] != 'v' || version[1] < '0' || version[1] > '9' {
+		return t // not an API version: aws:eks/nodeGroup:NodeGroup keeps its module path
+	}
+	return parts[0] + ":" + module + ":" + parts[2]
 }
