@@ -25,6 +25,10 @@ func Load(raw map[string]string) (*Config, error) {
 		if !ok || ns != Namespace {
 			continue
 		}
+		if key == "" {
+			probs.add(Namespace+":<no name>", "a key with nothing after %q; allowed keys: %s", Namespace+":", strings.Join(prefixed(configKeys), ", "))
+			continue
+		}
 		idx, known := fields[key]
 		if !known {
 			probs.add(full, "unknown key; allowed keys: %s", strings.Join(prefixed(configKeys), ", "))
